@@ -1,0 +1,1 @@
+"""AWS I/O: the only package that imports boto3/botocore."""

@@ -1,0 +1,515 @@
+"""Pydantic v2 models that cross module boundaries.
+
+Two families live here:
+
+* the **Snapshot** (what ``collect`` writes and everything else reads): plain
+  records of AWS resources, each carrying its ``account_id`` and ``region`` so
+  the analysis can join them by key without nesting;
+* the **analysis records** (topology, usage, costs, findings) that ``analyze``
+  produces and ``render`` lays out.
+
+All models are frozen. Money is ``Decimal`` inside the analysis and becomes a
+JSON number only when serialised.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+SNAPSHOT_SCHEMA_VERSION = "1"
+REPORT_SCHEMA_VERSION = "1"
+
+# Decimal inside, JSON number outside.
+Usd = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+Num = Usd  # a non-money Decimal quantity (GB, hours, shares) that is a number in JSON
+
+Severity = Literal["critical", "high", "medium", "low", "info"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
+SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+
+Egress = Literal["nat", "igw-eip", "igw-no-public-ip", "none", "unknown"]
+Attribution = Literal["sole-consumer", "flow-logs", "eni-share", "no-consumers"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Located(Frozen):
+    """A resource that lives in one account and one region."""
+
+    account_id: str
+    region: str
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+class Account(Frozen):
+    account_id: str
+    name: str | None = None
+
+
+class LambdaFunction(Located):
+    arn: str
+    name: str
+    runtime: str | None = None
+    # VPC config: empty subnet_ids means the function is not attached to a VPC.
+    vpc_id: str | None = None
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+    ipv6_allowed_for_dual_stack: bool = False
+    # From GetFunctionConfiguration; None when not collected.
+    state: str | None = None
+    state_reason_code: str | None = None
+    last_update_status: str | None = None
+    last_modified: datetime | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def in_vpc(self) -> bool:
+        return bool(self.subnet_ids)
+
+
+class Vpc(Located):
+    vpc_id: str
+    cidr_block: str | None = None
+    is_default: bool = False
+    name: str | None = None
+
+
+class Subnet(Located):
+    subnet_id: str
+    vpc_id: str
+    availability_zone: str
+    availability_zone_id: str | None = None
+    cidr_block: str | None = None
+    ipv6_cidr_blocks: tuple[str, ...] = ()
+    map_public_ip_on_launch: bool = False
+    available_ip_address_count: int | None = None
+    name: str | None = None
+
+
+class Route(Frozen):
+    destination_cidr_block: str | None = None
+    destination_ipv6_cidr_block: str | None = None
+    destination_prefix_list_id: str | None = None
+    gateway_id: str | None = None  # igw-..., vgw-..., vpce-... or "local"
+    nat_gateway_id: str | None = None
+    transit_gateway_id: str | None = None
+    vpc_peering_connection_id: str | None = None
+    network_interface_id: str | None = None
+    instance_id: str | None = None
+    egress_only_internet_gateway_id: str | None = None
+    state: str = "active"  # "blackhole" when the target is gone
+
+
+class RouteTable(Located):
+    route_table_id: str
+    vpc_id: str
+    is_main: bool = False
+    subnet_ids: tuple[str, ...] = ()  # explicit subnet associations
+    routes: tuple[Route, ...] = ()
+    name: str | None = None
+
+
+class NatGateway(Located):
+    nat_gateway_id: str
+    vpc_id: str
+    # Zonal gateways have a subnet and AZ; regional ones (AvailabilityMode
+    # "regional") have neither.
+    subnet_id: str | None = None
+    availability_zone: str | None = None
+    availability_mode: Literal["zonal", "regional"] = "zonal"
+    connectivity_type: Literal["public", "private"] = "public"
+    state: str = "available"
+    public_ips: tuple[str, ...] = ()
+    private_ips: tuple[str, ...] = ()
+    allocation_ids: tuple[str, ...] = ()
+    network_interface_ids: tuple[str, ...] = ()  # the gateway's own ENIs
+    name: str | None = None
+
+
+class NetworkInterface(Located):
+    network_interface_id: str
+    vpc_id: str | None = None
+    subnet_id: str | None = None
+    availability_zone: str | None = None
+    interface_type: str = "interface"  # "lambda", "nat_gateway", "interface", ...
+    description: str = ""
+    security_group_ids: tuple[str, ...] = ()
+    private_ip: str | None = None
+    public_ip: str | None = None  # from Association.PublicIp
+    allocation_id: str | None = None  # set when the public IP is an Elastic IP
+    status: str = "in-use"
+    requester_managed: bool | None = None
+
+
+class ElasticIp(Located):
+    allocation_id: str
+    public_ip: str
+    association_id: str | None = None
+    network_interface_id: str | None = None
+    private_ip: str | None = None
+    name: str | None = None
+
+
+class InternetGateway(Located):
+    internet_gateway_id: str
+    vpc_ids: tuple[str, ...] = ()
+
+
+class VpcEndpoint(Located):
+    vpc_endpoint_id: str
+    vpc_id: str
+    service_name: str  # e.g. com.amazonaws.us-east-1.s3
+    endpoint_type: str = "Gateway"
+    route_table_ids: tuple[str, ...] = ()
+    state: str = "available"
+
+
+class MetricSeries(Located):
+    """One CloudWatch series: daily (or other period) points, gaps allowed."""
+
+    namespace: str  # "AWS/NATGateway", "AWS/Lambda"
+    metric_name: str
+    dimension_name: str  # "NatGatewayId", "FunctionName"
+    dimension_value: str
+    stat: str  # "Sum", "Maximum"
+    period_seconds: int = 86400
+    timestamps: tuple[datetime, ...] = ()
+    values: tuple[float, ...] = ()
+
+
+class EipQuota(Located):
+    value: int
+    source: Literal["service-quotas", "default"] = "service-quotas"
+    note: str | None = None
+
+
+class FlowLogBytes(Located):
+    """Bytes a NAT gateway processed for one source ENI over the window (from VPC Flow Logs)."""
+
+    nat_gateway_id: str
+    source_eni_id: str
+    bytes: float
+
+
+class CoverageError(Frozen):
+    account_id: str
+    region: str
+    operation: str
+    error_code: str
+    message: str
+
+
+class Coverage(Frozen):
+    accounts: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    errors: tuple[CoverageError, ...] = ()
+    api_calls: dict[str, int] = Field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+
+class Snapshot(Frozen):
+    schema_version: str = SNAPSHOT_SCHEMA_VERSION
+    tool_version: str = "unknown"
+    collected_at: datetime
+    window_days: int = Field(default=30, ge=1, le=455)
+    accounts: tuple[Account, ...] = ()
+    functions: tuple[LambdaFunction, ...] = ()
+    vpcs: tuple[Vpc, ...] = ()
+    subnets: tuple[Subnet, ...] = ()
+    route_tables: tuple[RouteTable, ...] = ()
+    nat_gateways: tuple[NatGateway, ...] = ()
+    network_interfaces: tuple[NetworkInterface, ...] = ()
+    elastic_ips: tuple[ElasticIp, ...] = ()
+    internet_gateways: tuple[InternetGateway, ...] = ()
+    vpc_endpoints: tuple[VpcEndpoint, ...] = ()
+    metrics: tuple[MetricSeries, ...] = ()
+    eip_quotas: tuple[EipQuota, ...] = ()
+    flow_log_bytes: tuple[FlowLogBytes, ...] = ()
+    coverage: Coverage = Field(default_factory=Coverage)
+
+
+# --------------------------------------------------------------------------- topology
+
+
+class SubnetPath(Frozen):
+    """Where a subnet's IPv4 default route (0.0.0.0/0) goes."""
+
+    subnet_id: str
+    availability_zone: str | None = None
+    route_table_id: str | None = None
+    route_table_source: Literal["explicit", "main", "missing"] = "missing"
+    target_type: Literal[
+        "nat", "igw", "transit-gateway", "peering", "instance", "eni", "blackhole", "none", "other"
+    ] = "none"
+    target_id: str | None = None
+
+
+class FunctionEgress(Located):
+    arn: str
+    name: str
+    vpc_id: str | None = None
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+    state: str | None = None
+    state_reason_code: str | None = None
+    egress: Egress
+    nat_gateway_ids: tuple[str, ...] = ()
+    eni_ids: tuple[str, ...] = ()
+    paths: tuple[SubnetPath, ...] = ()
+
+
+class EniGroup(Located):
+    """Lambda's unit of ENI sharing: one (subnet, security-group set)."""
+
+    vpc_id: str | None = None
+    subnet_id: str
+    security_group_ids: tuple[str, ...]  # sorted
+    eni_ids: tuple[str, ...] = ()
+    function_arns: tuple[str, ...] = ()
+    public_ips: tuple[str, ...] = ()  # public IPs seen on the group's ENIs
+    egress: Egress = "unknown"
+    nat_gateway_id: str | None = None  # set when the subnet routes to a NAT
+
+    @property
+    def key(self) -> tuple[str, str, str, tuple[str, ...]]:
+        return (self.account_id, self.region, self.subnet_id, self.security_group_ids)
+
+
+class NatView(Located):
+    """A NAT gateway with everything routed through it."""
+
+    nat_gateway_id: str
+    vpc_id: str
+    availability_zone: str | None = None
+    availability_mode: Literal["zonal", "regional"] = "zonal"
+    public_ips: tuple[str, ...] = ()
+    routed_subnet_ids: tuple[str, ...] = ()
+    cross_az_subnet_ids: tuple[str, ...] = ()  # routed subnets in another AZ than the NAT
+    function_arns: tuple[str, ...] = ()
+    lambda_eni_ids: tuple[str, ...] = ()
+    other_consumer_eni_ids: tuple[str, ...] = ()
+    eni_group_keys: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    name: str | None = None
+
+
+class Topology(Frozen):
+    functions: tuple[FunctionEgress, ...] = ()
+    eni_groups: tuple[EniGroup, ...] = ()
+    nats: tuple[NatView, ...] = ()
+    # VPCs (account, region, vpc_id) with a NAT gateway, and which gateway
+    # endpoint services ("s3", "dynamodb") each has.
+    vpc_gateway_endpoints: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    eip_quotas: dict[str, EipQuota] = Field(default_factory=dict)  # key "account/region"
+    eips_allocated: dict[str, int] = Field(default_factory=dict)  # key "account/region"
+
+
+# --------------------------------------------------------------------------- usage
+
+
+class NatUsage(Frozen):
+    nat_gateway_id: str
+    window_bytes: float = 0.0  # BytesInFromSource + BytesInFromDestination over the window
+    days_with_data: int = 0
+    monthly_gb: Num = Decimal(0)
+    lambda_share: Num = Decimal(1)
+    attribution: Attribution = "sole-consumer"
+    confidence: Literal["high", "medium", "low"] = "high"
+    has_metrics: bool = False
+    peak_active_connections: float | None = None
+    error_port_allocation: float | None = None
+    monthly_gb_cross_az: Num = Decimal(0)
+
+
+class FunctionUsage(Frozen):
+    arn: str
+    has_metrics: bool = False
+    invocations: float = 0.0
+    last_active: date | None = None
+    idle_days: int | None = None  # days since last invocation, None when unknown
+    peak_concurrency: float | None = None
+
+
+class Usage(Frozen):
+    window_days: int
+    month_factor: Num  # 730 / (24 * window_days)
+    nats: dict[str, NatUsage] = Field(default_factory=dict)
+    functions: dict[str, FunctionUsage] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- costs
+
+
+class CostComponent(Frozen):
+    name: str
+    design: Literal["current", "proposed"] = "current"
+    quantity: Num
+    unit: str
+    unit_price_usd: Usd
+    monthly_usd: Usd
+    counted: bool = True  # False for lines shown for context (internet transfer-out)
+    note: str | None = None
+
+
+class Scenario(Located):
+    nat_gateway_id: str
+    vpc_id: str
+    current_monthly_usd: Usd
+    proposed_monthly_usd: Usd
+    monthly_savings_usd: Usd
+    eips_needed: int
+    nat_removable: bool
+    attribution: Attribution
+    confidence: Literal["high", "medium", "low"]
+    components: tuple[CostComponent, ...] = ()
+
+
+class Alternative(Located):
+    kind: Literal["gateway-endpoint", "single-nat-per-vpc", "ipv6-egress-only"]
+    vpc_id: str
+    nat_gateway_ids: tuple[str, ...] = ()
+    monthly_savings_usd: Usd | None = None  # None: depends on usage we cannot see
+    summary: str
+    trade_offs: str
+
+
+# --------------------------------------------------------------------------- findings
+
+
+class Finding(Located):
+    rule_id: str
+    severity: Severity
+    title: str
+    resource_ids: tuple[str, ...]
+    message: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    remediation: str
+    references: tuple[str, ...] = ()
+    suppressed: bool = False
+    suppression_reason: str | None = None
+
+
+class Suppression(Frozen):
+    rule_id: str
+    resource_id: str
+    reason: str
+    expires: date | None = None
+
+
+# --------------------------------------------------------------------------- migration plans
+
+
+class PlanStep(Frozen):
+    stage: str  # "prerequisites", "allocate", "move", "associate", "verify", "guard", "partner", "cutover"
+    title: str
+    detail: str
+    commands: tuple[str, ...] = ()  # shell commands with the real ids filled in
+    rollback: tuple[str, ...] = ()  # how to undo this stage
+
+
+class MigrationPlan(Located):
+    """Steps that move one NAT gateway's Lambda functions to EIP-on-ENI egress."""
+
+    nat_gateway_id: str
+    vpc_id: str
+    function_arns: tuple[str, ...] = ()
+    reused_allocation_ids: tuple[str, ...] = ()  # the NAT's EIPs kept for the allow-list
+    new_eips_needed: int = 0
+    steps: tuple[PlanStep, ...] = ()
+    finding_rule_ids: tuple[str, ...] = ()  # risks that apply to this candidate
+    terraform: str = ""
+
+
+# --------------------------------------------------------------------------- settings
+
+
+class Settings(Frozen):
+    """Assumptions the model rests on that are not hard facts: each is a setting, shown in reports."""
+
+    hours_per_month: int = 730
+    bytes_per_gb: int = 2**30
+    eni_connection_limit: int = 65_000
+    connection_warn_ratio: Decimal = Decimal("0.5")  # medium at 50% of the limit
+    connection_high_ratio: Decimal = Decimal("0.8")  # high at 80%
+    idle_reclaim_days: int = 14
+    idle_warn_days: int = 7
+    idle_nat_monthly_gb: Decimal = Decimal("1")  # below this a NAT counts as idle
+    default_eip_quota: int = 5
+
+
+# --------------------------------------------------------------------------- report (report.json contract)
+
+
+class PriceBookInfo(Frozen):
+    as_of: str
+    source: str
+    unverified: tuple[str, ...] = ()  # "region/price" keys whose value is an assumption
+
+
+class NatReport(Located):
+    nat_gateway_id: str
+    vpc_id: str
+    az: str | None = None
+    availability_mode: Literal["zonal", "regional"] = "zonal"
+    name: str | None = None
+    public_ips: tuple[str, ...] = ()
+    function_arns: tuple[str, ...] = ()
+    other_consumer_eni_ids: tuple[str, ...] = ()
+    routed_subnet_ids: tuple[str, ...] = ()
+    cross_az_subnet_ids: tuple[str, ...] = ()
+    monthly_gb: Num = Decimal(0)
+    lambda_share: Num = Decimal(1)
+    attribution: Attribution = "sole-consumer"
+    confidence: Literal["high", "medium", "low"] = "high"
+    has_metrics: bool = False
+    peak_active_connections: float | None = None
+
+
+class Summary(Frozen):
+    functions_in_vpc: int = 0
+    functions_behind_nat: int = 0
+    nat_gateways: int = 0
+    candidate_nat_gateways: int = 0
+    removable_nat_gateways: int = 0
+    eips_needed: int = 0
+    current_monthly_usd: Usd = Decimal(0)
+    proposed_monthly_usd: Usd = Decimal(0)
+    monthly_savings_usd: Usd = Decimal(0)
+    annual_savings_usd: Usd = Decimal(0)
+    findings_by_severity: dict[str, int] = Field(
+        default_factory=lambda: {s: 0 for s in SEVERITIES}
+    )
+    suppressed_findings: int = 0
+
+
+class AnalysisResult(Frozen):
+    """Everything a report shows. ``model_dump(mode="json")`` *is* report.json."""
+
+    schema_version: str = REPORT_SCHEMA_VERSION
+    tool_version: str
+    collected_at: datetime
+    window_days: int
+    price_book: PriceBookInfo
+    coverage: Coverage
+    accounts: tuple[Account, ...] = ()
+    summary: Summary
+    functions: tuple[FunctionEgress, ...] = ()
+    eni_groups: tuple[EniGroup, ...] = ()
+    nat_gateways: tuple[NatReport, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    plans: tuple[MigrationPlan, ...] = ()
+    settings: Settings = Field(default_factory=Settings)
+    assumptions: tuple[str, ...] = ()
