@@ -301,18 +301,35 @@ class NatView(Located):
     lambda_eni_ids: tuple[str, ...] = ()
     other_consumer_eni_ids: tuple[str, ...] = ()
     eni_group_keys: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    # EIPs the EIP-on-ENI design needs: one per Lambda ENI of each ENI group
+    # routed to this NAT (at least one per group, more where Lambda already
+    # scaled a group out to several ENIs).
+    eips_needed: int = 0
     name: str | None = None
+
+    @property
+    def removable(self) -> bool:
+        """The NAT can go only when nothing but Lambda ENIs uses it."""
+        return not self.other_consumer_eni_ids
 
 
 class Topology(Frozen):
     functions: tuple[FunctionEgress, ...] = ()
     eni_groups: tuple[EniGroup, ...] = ()
     nats: tuple[NatView, ...] = ()
-    # VPCs (account, region, vpc_id) with a NAT gateway, and which gateway
-    # endpoint services ("s3", "dynamodb") each has.
+    # Every VPC that has a NAT gateway, keyed "account_id/region/vpc_id", with
+    # the gateway-endpoint services it has ("s3", "dynamodb"; may be empty).
     vpc_gateway_endpoints: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    eip_quotas: dict[str, EipQuota] = Field(default_factory=dict)  # key "account/region"
-    eips_allocated: dict[str, int] = Field(default_factory=dict)  # key "account/region"
+    eip_quotas: dict[str, EipQuota] = Field(default_factory=dict)  # key "account_id/region"
+    eips_allocated: dict[str, int] = Field(default_factory=dict)  # key "account_id/region"
+
+
+def region_key(account_id: str, region: str) -> str:
+    return f"{account_id}/{region}"
+
+
+def vpc_key(account_id: str, region: str, vpc_id: str) -> str:
+    return f"{account_id}/{region}/{vpc_id}"
 
 
 # --------------------------------------------------------------------------- usage
