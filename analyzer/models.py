@@ -32,7 +32,7 @@ SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(reversed(SEVERITIES))}
 
 Egress = Literal["nat", "igw-eip", "igw-no-public-ip", "none", "unknown"]
-Attribution = Literal["sole-consumer", "flow-logs", "eni-share", "no-consumers"]
+Attribution = Literal["sole-consumer", "flow-logs", "eni-share", "no-lambda"]
 
 
 class Frozen(BaseModel):
@@ -279,6 +279,7 @@ class EniGroup(Located):
     eni_ids: tuple[str, ...] = ()
     function_arns: tuple[str, ...] = ()
     public_ips: tuple[str, ...] = ()  # public IPs seen on the group's ENIs
+    eni_ids_without_public_ip: tuple[str, ...] = ()
     egress: Egress = "unknown"
     nat_gateway_id: str | None = None  # set when the subnet routes to a NAT
 
@@ -347,6 +348,7 @@ class NatUsage(Frozen):
     peak_active_connections: float | None = None
     error_port_allocation: float | None = None
     monthly_gb_cross_az: Num = Decimal(0)
+    monthly_gb_to_internet: Num = Decimal(0)  # BytesOutToDestination, for context only
 
 
 class FunctionUsage(Frozen):

@@ -1,0 +1,274 @@
+"""The ``lambda-egress`` command line: options -> pipeline -> outputs -> exit code.
+
+Each command is thin; the work lives in ``analyzer.pipeline`` and the modules
+it calls. A :class:`~analyzer.errors.UserError` anywhere becomes one line on
+stderr and exit code 2; nothing else is caught.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from analyzer import __version__
+from analyzer.errors import EXIT_USAGE, UserError
+
+app = typer.Typer(
+    name="lambda-egress",
+    help="Find Lambda functions behind NAT gateways, price NAT vs an Elastic IP on each Lambda ENI, "
+    "and flag the risks of moving.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+prices_app = typer.Typer(help="Show or refresh the price book the cost model uses.", no_args_is_help=True)
+app.add_typer(prices_app, name="prices")
+
+err = Console(stderr=True, highlight=False)
+
+# ---------------------------------------------------------------- shared options
+
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder to write the reports (and snapshot) into.")]
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="Comma-separated outputs: html, md, json, csv (csv = findings + costs).")
+]
+PricesOpt = Annotated[
+    Path | None, typer.Option("--prices", help="Price book JSON to use instead of the bundled one.")
+]
+SuppressOpt = Annotated[
+    Path | None,
+    typer.Option("--suppressions", help="YAML file of accepted findings (rule_id, resource_id, reason, expires)."),
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option("--fail-on", help="Exit 1 if an unsuppressed finding is at or above this severity "
+                 "(critical, high, medium, low, info)."),
+]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS named profile (default: boto3's chain).")]
+RegionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--region", help="Region to scan; repeat for several (default: every enabled region)."),
+]
+ALL_FORMATS = "html,md,json,csv"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lambda-egress {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Lambda egress cost and risk analyzer."""
+
+
+def _report_options(out: Path, fmt: str, prices: Path | None, suppressions: Path | None, fail_on: str | None):
+    from analyzer.pipeline import ReportOptions, check_fail_on
+    from reports.render import parse_formats
+
+    return ReportOptions(out_dir=out, formats=parse_formats(fmt), prices=prices, suppressions=suppressions,
+                         fail_on=check_fail_on(fail_on))
+
+
+def _finish(outcome) -> None:
+    from analyzer.pipeline import summary_lines
+
+    for line in summary_lines(outcome):
+        err.print(line, markup=False)
+    raise typer.Exit(outcome.exit_code)
+
+
+def _run_report(snapshot_loader, options) -> None:
+    from analyzer.pipeline import analyze_and_write
+
+    with err.status("Analyzing and rendering…"):
+        snapshot = snapshot_loader()
+        outcome = analyze_and_write(snapshot, options)
+    _finish(outcome)
+
+
+# ---------------------------------------------------------------- commands
+
+
+@app.command()
+def demo(
+    out: OutOpt = Path("lambda-egress-demo"),
+    fmt: FormatOpt = ALL_FORMATS,
+) -> None:
+    """Analyze the bundled sample snapshot (no AWS account needed) and write the reports."""
+    from analyzer.pipeline import demo_snapshot
+
+    _run_report(demo_snapshot, _report_options(out, fmt, None, None, None))
+
+
+@app.command()
+def report(
+    snapshot: Annotated[Path, typer.Argument(help="A snapshot.json or snapshot.json.gz written by `scan`.")],
+    out: OutOpt = Path("lambda-egress-report"),
+    fmt: FormatOpt = ALL_FORMATS,
+    prices: PricesOpt = None,
+    suppressions: SuppressOpt = None,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """Re-analyze a saved snapshot offline and write the reports."""
+    from analyzer.snapshot import read_snapshot
+
+    options = _report_options(out, fmt, prices, suppressions, fail_on)
+    _run_report(lambda: read_snapshot(snapshot), options)
+
+
+@app.command()
+def scan(
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    org: Annotated[bool, typer.Option("--org", help="Scan every active account of the AWS Organization.")] = False,
+    role_name: Annotated[
+        str | None, typer.Option("--role-name", help="Role to assume in each account (with --org or --accounts-file).")
+    ] = None,
+    accounts_file: Annotated[
+        Path | None, typer.Option("--accounts-file", help="File of account ids to scan (one per line, or YAML list).")
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=455, help="Metric window in days.")] = 30,
+    out: OutOpt = Path("lambda-egress-report"),
+    fmt: FormatOpt = ALL_FORMATS,
+    prices: PricesOpt = None,
+    suppressions: SuppressOpt = None,
+    fail_on: FailOnOpt = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Account x region units scanned at once.")
+    ] = 8,
+    gzip_snapshot: Annotated[
+        bool, typer.Option("--gzip", help="Write snapshot.json.gz instead of snapshot.json.")
+    ] = False,
+) -> None:
+    """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from analyzer.collect.scan import ScanRequest, run_scan
+    from analyzer.pipeline import analyze_and_write
+    from analyzer.snapshot import write_snapshot
+
+    if (org or accounts_file) and not role_name:
+        raise UserError("--org and --accounts-file need --role-name (the role to assume in each account)")
+    if org and accounts_file:
+        raise UserError("use either --org or --accounts-file, not both")
+    options = _report_options(out, fmt, prices, suppressions, fail_on)
+    request = ScanRequest(profile=profile, regions=tuple(region or ()), org=org, role_name=role_name,
+                          accounts_file=accounts_file, days=days, workers=workers)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("Scanning", total=None)
+
+        def on_progress(label: str, done: int, total: int) -> None:
+            progress.update(task, description=f"Scanned {label}", completed=done, total=total)
+
+        snapshot = run_scan(request, on_progress)
+    path = write_snapshot(snapshot, out / ("snapshot.json.gz" if gzip_snapshot else "snapshot.json"))
+    err.print(f"Wrote {path}", markup=False)
+    with err.status("Analyzing and rendering…"):
+        outcome = analyze_and_write(snapshot, options)
+    _finish(outcome)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier report.json or snapshot file.")],
+    new: Annotated[Path, typer.Argument(help="The later report.json or snapshot file.")],
+    fmt: Annotated[str, typer.Option("--format", help="Output format: text or json.")] = "text",
+    prices: PricesOpt = None,
+) -> None:
+    """Compare two runs (report.json or snapshot files): money, NAT gateways, findings, egress."""
+    from analyzer.diff import diff_results, load_result, render_diff_text
+
+    if fmt not in ("text", "json"):
+        raise UserError(f"--format {fmt!r} is not valid for diff; use text or json")
+    change = diff_results(load_result(old, prices), load_result(new, prices))
+    if fmt == "json":
+        typer.echo(json.dumps(change, indent=2))
+    else:
+        typer.echo(render_diff_text(change))
+
+
+@app.command("iam-policy")
+def iam_policy() -> None:
+    """Print the least-privilege, read-only IAM policy the scan needs."""
+    from analyzer.collect.policy import load_policy
+
+    typer.echo(json.dumps(load_policy(), indent=2))
+
+
+@app.command()
+def verify(
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+) -> None:
+    """Check that every Lambda ENI in a public subnet still has its Elastic IP (drift guard)."""
+    from analyzer.collect.verify import run_verify
+
+    raise typer.Exit(run_verify(profile=profile, regions=tuple(region or ()), out=sys.stdout, err=err))
+
+
+@prices_app.command("show")
+def prices_show(
+    region: RegionOpt = None,
+    prices: PricesOpt = None,
+) -> None:
+    """Print the unit prices the cost model uses, with their date and source."""
+    from analyzer.pricing import load_price_book, price_rows
+
+    book = load_price_book(prices)
+    for row in price_rows(book, tuple(region or ())):
+        typer.echo(row)
+
+
+@prices_app.command("refresh")
+def prices_refresh(
+    region: RegionOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the refreshed price book JSON.")] = Path(
+        "price_book.json"
+    ),
+    profile: ProfileOpt = None,
+) -> None:
+    """Fetch current prices from the AWS Price List API into a price book file (use it with --prices)."""
+    from analyzer.collect.prices import refresh_price_book
+    from analyzer.files import atomic_write_text
+    from analyzer.pricing import dump_price_book
+
+    book = refresh_price_book(profile=profile, regions=tuple(region or ()))
+    atomic_write_text(out, dump_price_book(book))
+    err.print(f"Wrote {out} ({len(book.regions)} regions, as of {book.as_of})", markup=False)
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line and exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except UserError as exc:
+        err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted", markup=False)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show(file=sys.stderr)
+            sys.exit(EXIT_USAGE if exc.exit_code == 2 else exc.exit_code)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

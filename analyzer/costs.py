@@ -1,0 +1,191 @@
+"""Current (NAT) vs proposed (Elastic IP on each Lambda ENI) monthly cost, per NAT gateway.
+
+Each scenario is a list of cost components, ``quantity x unit price =
+monthly``, so every number in a report can be traced. Quantities are rounded
+(hours to whole hours, GB to 3 decimals) and each component to the cent
+(half-up) *before* totals are summed: the totals equal the sum of the lines a
+reader sees.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from analyzer.models import (
+    Alternative,
+    CostComponent,
+    NatUsage,
+    NatView,
+    Scenario,
+    Settings,
+    Topology,
+    Usage,
+    vpc_key,
+)
+from analyzer.pricing import PriceBook, PriceKey
+
+CENT = Decimal("0.01")
+GB_STEP = Decimal("0.001")
+
+NAT_HOURS = "NAT gateway hours"
+NAT_PROCESSING = "NAT data processing"
+NAT_IPV4 = "Public IPv4 addresses on the NAT"
+CROSS_AZ = "Cross-AZ data transfer"
+INTERNET_OUT = "Internet data transfer out"
+LAMBDA_EIPS = "Elastic IPs on Lambda ENIs"
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def gb(value: Decimal) -> Decimal:
+    return value.quantize(GB_STEP, rounding=ROUND_HALF_UP)
+
+
+class _Lines:
+    """Collects components for one NAT gateway's region."""
+
+    def __init__(self, prices: PriceBook, region: str) -> None:
+        self.prices = prices
+        self.region = region
+        self.items: list[CostComponent] = []
+
+    def add(self, name: str, design: str, quantity: Decimal, unit: str, key: PriceKey,
+            counted: bool = True, note: str | None = None) -> None:
+        price = self.prices.price(self.region, key).usd
+        self.items.append(
+            CostComponent(
+                name=name, design=design, quantity=quantity, unit=unit, unit_price_usd=price,
+                monthly_usd=money(quantity * price), counted=counted, note=note,
+            )
+        )
+
+    def total(self, design: str) -> Decimal:
+        return sum((c.monthly_usd for c in self.items if c.design == design and c.counted), Decimal(0))
+
+
+def _nat_lines(lines: _Lines, design: str, nat: NatView, usage: NatUsage, share: Decimal,
+               hours: Decimal) -> None:
+    """The NAT's own hours, IPs, processed GB (times ``share``) and cross-AZ transfer."""
+    hours_note = None
+    if nat.availability_mode == "regional":
+        hours_note = "regional NAT gateway: billing per active AZ is unverified; priced as one gateway"
+    lines.add(NAT_HOURS, design, hours, "hours", "nat_hour", note=hours_note)
+    processing_note = None if usage.has_metrics else "no CloudWatch data for this NAT: depends on usage"
+    if share != 1:
+        processing_note = f"non-Lambda share {1 - share:.0%} of the NAT's bytes stays on the NAT"
+    lines.add(NAT_PROCESSING, design, gb(usage.monthly_gb * share), "GB", "nat_gb", note=processing_note)
+    if nat.public_ips:
+        lines.add(NAT_IPV4, design, hours * len(nat.public_ips), "IP-hours", "ipv4_hour",
+                  note=f"{len(nat.public_ips)} public IPv4 address(es) at {hours:.0f} h")
+    if usage.monthly_gb_cross_az > 0:
+        lines.add(CROSS_AZ, design, gb(usage.monthly_gb_cross_az * share * 2), "GB", "cross_az_gb",
+                  note="bytes from subnets in another AZ, billed once out of and once into an AZ")
+
+
+def build_scenario(nat: NatView, usage: NatUsage, prices: PriceBook, settings: Settings) -> Scenario:
+    hours = Decimal(settings.hours_per_month)
+    lines = _Lines(prices, nat.region)
+    _nat_lines(lines, "current", nat, usage, Decimal(1), hours)
+    if usage.monthly_gb_to_internet > 0:
+        lines.add(INTERNET_OUT, "current", gb(usage.monthly_gb_to_internet * usage.lambda_share), "GB",
+                  "internet_out_gb", counted=False,
+                  note="Lambda's share of internet egress: the same in both designs, shown, not counted")
+
+    lines.add(LAMBDA_EIPS, "proposed", hours * nat.eips_needed, "IP-hours", "ipv4_hour",
+              note=f"{nat.eips_needed} Elastic IP(s), one per Lambda ENI")
+    if not nat.removable:
+        _nat_lines(lines, "proposed", nat, usage, 1 - usage.lambda_share, hours)
+
+    current, proposed = lines.total("current"), lines.total("proposed")
+    return Scenario(
+        account_id=nat.account_id,
+        region=nat.region,
+        nat_gateway_id=nat.nat_gateway_id,
+        vpc_id=nat.vpc_id,
+        current_monthly_usd=current,
+        proposed_monthly_usd=proposed,
+        monthly_savings_usd=current - proposed,
+        eips_needed=nat.eips_needed,
+        nat_removable=nat.removable,
+        attribution=usage.attribution,
+        confidence=usage.confidence if usage.has_metrics else "low",
+        components=tuple(lines.items),
+    )
+
+
+def build_scenarios(topology: Topology, usage: Usage, prices: PriceBook, settings: Settings) -> tuple[Scenario, ...]:
+    """One scenario per NAT gateway that carries Lambda traffic, biggest savings first."""
+    scenarios = [
+        build_scenario(nat, usage.nats[nat.nat_gateway_id], prices, settings)
+        for nat in topology.nats
+        if nat.function_arns
+    ]
+    return tuple(sorted(scenarios, key=lambda s: (-s.monthly_savings_usd, s.account_id, s.nat_gateway_id)))
+
+
+# --------------------------------------------------------------------------- alternatives
+
+
+def _single_nat(vpc_nats: list[NatView], usage: Usage, prices: PriceBook, settings: Settings) -> Alternative | None:
+    zonal = [n for n in vpc_nats if n.availability_mode == "zonal"]
+    if len(zonal) < 2:
+        return None
+    keep = max(zonal, key=lambda n: (usage.nats[n.nat_gateway_id].monthly_gb, n.nat_gateway_id))
+    removed = [n for n in zonal if n is not keep]
+    region, hours = keep.region, Decimal(settings.hours_per_month)
+    saved = sum(
+        (money(hours * prices.price(region, "nat_hour").usd)
+         + money(hours * len(n.public_ips) * prices.price(region, "ipv4_hour").usd) for n in removed),
+        Decimal(0),
+    )
+    moved_gb = sum((gb(usage.nats[n.nat_gateway_id].monthly_gb) for n in removed), Decimal(0))
+    added = money(moved_gb * 2 * prices.price(region, "cross_az_gb").usd)
+    return Alternative(
+        account_id=keep.account_id, region=region, kind="single-nat-per-vpc", vpc_id=keep.vpc_id,
+        nat_gateway_ids=tuple(n.nat_gateway_id for n in removed),
+        monthly_savings_usd=saved - added,
+        summary=(f"Keep {keep.nat_gateway_id} and route the VPC's other AZs to it: saves ${saved:,.2f} of NAT "
+                 f"hours and IPs, adds ${added:,.2f} of cross-AZ transfer for {moved_gb:,.3f} GB/month."),
+        trade_offs="An outage of that AZ cuts internet egress for the whole VPC; the partner allow-list "
+                   "shrinks to the kept NAT's addresses.",
+    )
+
+
+def build_alternatives(topology: Topology, usage: Usage, scenarios: tuple[Scenario, ...],
+                       prices: PriceBook, settings: Settings) -> tuple[Alternative, ...]:
+    out: list[Alternative] = []
+    nats_by_vpc: dict[str, list[NatView]] = defaultdict(list)
+    for nat in topology.nats:
+        nats_by_vpc[vpc_key(nat.account_id, nat.region, nat.vpc_id)].append(nat)
+    candidate_vpcs = {vpc_key(s.account_id, s.region, s.vpc_id) for s in scenarios}
+
+    for key, vpc_nats in sorted(nats_by_vpc.items()):
+        first = vpc_nats[0]
+        missing = [s for s in ("s3", "dynamodb") if s not in topology.vpc_gateway_endpoints.get(key, ())]
+        if missing and key in candidate_vpcs:
+            out.append(Alternative(
+                account_id=first.account_id, region=first.region, kind="gateway-endpoint", vpc_id=first.vpc_id,
+                nat_gateway_ids=tuple(n.nat_gateway_id for n in vpc_nats), monthly_savings_usd=None,
+                summary=f"Add free gateway endpoint(s) for {', '.join(missing)}: that traffic stops paying the "
+                        "NAT processing fee.",
+                trade_offs="Savings depend on how much of the NAT's traffic goes to S3/DynamoDB in this region, "
+                           "which CloudWatch does not show (VPC Flow Logs would).",
+            ))
+        single = _single_nat(vpc_nats, usage, prices, settings) if key in candidate_vpcs else None
+        if single is not None:
+            out.append(single)
+
+    for s in scenarios:
+        eips = sum((c.monthly_usd for c in s.components if c.name == LAMBDA_EIPS), Decimal(0))
+        out.append(Alternative(
+            account_id=s.account_id, region=s.region, kind="ipv6-egress-only", vpc_id=s.vpc_id,
+            nat_gateway_ids=(s.nat_gateway_id,), monthly_savings_usd=s.monthly_savings_usd + eips,
+            summary=f"Send {s.nat_gateway_id}'s Lambda traffic over IPv6 through a free egress-only internet "
+                    "gateway (dual-stack subnets, Ipv6AllowedForDualStack): no NAT and no Elastic IPs.",
+            trade_offs="Only if the partner can allow-list IPv6; Lambda's IPv6 addresses are not fixed either, "
+                       "so the partner must allow the subnet's /64 prefix.",
+        ))
+    return tuple(out)

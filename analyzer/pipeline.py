@@ -1,0 +1,96 @@
+"""The steps a command runs, as plain functions (the CLI only parses options and calls these).
+
+Loading inputs, analyzing, writing outputs and choosing the exit code live
+here so they can be tested without Typer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from analyzer.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
+from analyzer.models import SEVERITIES, SEVERITY_RANK, AnalysisResult, Snapshot
+from analyzer.pricing import load_price_book
+from analyzer.result import analyze
+from analyzer.snapshot import parse_snapshot
+from analyzer.suppressions import load_suppressions
+
+DEMO_SNAPSHOT = "demo_snapshot.json"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    out_dir: Path
+    formats: tuple[str, ...]
+    prices: Path | None = None
+    suppressions: Path | None = None
+    fail_on: str | None = None
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: AnalysisResult
+    paths: tuple[Path, ...]
+    exit_code: int
+
+
+def demo_snapshot() -> Snapshot:
+    """The bundled sample snapshot (shipped in the wheel as ``analyzer.sample_data``)."""
+    import json
+
+    text = resources.files("analyzer.sample_data").joinpath(DEMO_SNAPSHOT).read_text("utf-8")
+    return parse_snapshot(json.loads(text), source=f"bundled {DEMO_SNAPSHOT}")
+
+
+def check_fail_on(value: str | None) -> str | None:
+    if value is None:
+        return None
+    severity = value.strip().lower()
+    if severity not in SEVERITIES:
+        raise ConfigError(f"--fail-on {value!r} is not a severity; use one of: {', '.join(SEVERITIES)}")
+    return severity
+
+
+def exit_code_for(result: AnalysisResult, fail_on: str | None) -> int:
+    """1 when an unsuppressed finding is at or above ``fail_on``; else 3 when coverage has gaps; else 0."""
+    if fail_on is not None:
+        threshold = SEVERITY_RANK[fail_on]
+        if any(not f.suppressed and SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
+            return EXIT_FINDINGS
+    if result.coverage.errors:
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def analyze_and_write(snapshot: Snapshot, options: ReportOptions) -> Outcome:
+    """Load prices and suppressions, analyze, write the selected reports."""
+    from reports.render import write_reports
+
+    fail_on = check_fail_on(options.fail_on)
+    prices = load_price_book(options.prices)
+    suppressions = load_suppressions(options.suppressions) if options.suppressions else ()
+    result = analyze(snapshot, prices, suppressions=suppressions, today=options.today or date.today())
+    paths = write_reports(result, options.out_dir, options.formats)
+    return Outcome(result=result, paths=tuple(paths), exit_code=exit_code_for(result, fail_on))
+
+
+def summary_lines(outcome: Outcome) -> Sequence[str]:
+    s = outcome.result.summary
+    sev = ", ".join(f"{n} {k}" for k, n in s.findings_by_severity.items() if n)
+    lines = [
+        f"{s.functions_behind_nat} of {s.functions_in_vpc} VPC functions egress through "
+        f"{s.candidate_nat_gateways} NAT gateway(s).",
+        f"Current ${s.current_monthly_usd:,.2f}/month, proposed ${s.proposed_monthly_usd:,.2f}/month: "
+        f"saves ${s.monthly_savings_usd:,.2f}/month (${s.annual_savings_usd:,.2f}/year) with {s.eips_needed} EIP(s).",
+        f"Findings: {sev or 'none'}.",
+    ]
+    errors = outcome.result.coverage.errors
+    if errors:
+        lines.append(f"Scan incomplete: {len(errors)} call(s) failed; see the Coverage section.")
+    lines += [f"Wrote {p}" for p in outcome.paths]
+    return lines

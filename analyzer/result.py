@@ -1,0 +1,131 @@
+"""Assemble one AnalysisResult from a snapshot: the whole pure pipeline.
+
+snapshot -> topology -> usage -> scenarios + alternatives -> findings
+(-> suppressions) -> plans -> summary. No I/O and no clock: the caller passes
+``today`` (used only for suppression expiry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from analyzer import __version__
+from analyzer.costs import build_alternatives, build_scenarios
+from analyzer.models import (
+    SEVERITIES,
+    AnalysisResult,
+    Finding,
+    NatReport,
+    Scenario,
+    Settings,
+    Snapshot,
+    Summary,
+    Suppression,
+    Topology,
+    Usage,
+)
+from analyzer.plan import build_plans
+from analyzer.pricing import PriceBook
+from analyzer.rules import evaluate_all
+from analyzer.suppressions import apply_suppressions
+from analyzer.topology import build_topology
+from analyzer.usage import build_usage
+
+
+def _nat_reports(topology: Topology, usage: Usage) -> tuple[NatReport, ...]:
+    out = []
+    for nat in topology.nats:
+        u = usage.nats[nat.nat_gateway_id]
+        out.append(NatReport(
+            account_id=nat.account_id, region=nat.region, nat_gateway_id=nat.nat_gateway_id, vpc_id=nat.vpc_id,
+            az=nat.availability_zone, availability_mode=nat.availability_mode, name=nat.name,
+            public_ips=nat.public_ips, function_arns=nat.function_arns,
+            other_consumer_eni_ids=nat.other_consumer_eni_ids, routed_subnet_ids=nat.routed_subnet_ids,
+            cross_az_subnet_ids=nat.cross_az_subnet_ids, monthly_gb=u.monthly_gb.quantize(Decimal("0.001")),
+            lambda_share=u.lambda_share.quantize(Decimal("0.0001")), attribution=u.attribution,
+            confidence=u.confidence, has_metrics=u.has_metrics, peak_active_connections=u.peak_active_connections,
+        ))
+    return tuple(out)
+
+
+def _summary(topology: Topology, scenarios: Sequence[Scenario], findings: Sequence[Finding]) -> Summary:
+    by_severity = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        if not f.suppressed:
+            by_severity[f.severity] += 1
+    current = sum((s.current_monthly_usd for s in scenarios), Decimal(0))
+    proposed = sum((s.proposed_monthly_usd for s in scenarios), Decimal(0))
+    return Summary(
+        functions_in_vpc=len(topology.functions),
+        functions_behind_nat=sum(1 for f in topology.functions if f.egress == "nat"),
+        nat_gateways=len(topology.nats),
+        candidate_nat_gateways=len(scenarios),
+        removable_nat_gateways=sum(1 for s in scenarios if s.nat_removable),
+        eips_needed=sum(s.eips_needed for s in scenarios),
+        current_monthly_usd=current,
+        proposed_monthly_usd=proposed,
+        monthly_savings_usd=current - proposed,
+        annual_savings_usd=(current - proposed) * 12,
+        findings_by_severity=by_severity,
+        suppressed_findings=sum(1 for f in findings if f.suppressed),
+    )
+
+
+def _assumptions(snapshot: Snapshot, settings: Settings, prices: PriceBook, notes: Sequence[str]) -> tuple[str, ...]:
+    days = snapshot.window_days
+    return (
+        f"A month is {settings.hours_per_month} hours; a {days}-day metric window is scaled to a month by "
+        f"{settings.hours_per_month} / (24 x {days}).",
+        "GB means 2^30 bytes (GiB), as AWS bills data.",
+        "NAT processed bytes = BytesInFromSource + BytesInFromDestination (CloudWatch AWS/NATGateway); "
+        "an exact match to the bill is unverified.",
+        "Lambda share of a NAT's bytes: 1.0 when only Lambda ENIs use the NAT (sole-consumer); from VPC Flow "
+        "Logs when given (flow-logs); otherwise the Lambda fraction of consumer ENIs (eni-share, low confidence).",
+        "Proposed design: one Elastic IP per Lambda ENI of each ENI group (subnet + security groups) that used "
+        "the NAT; a NAT that also serves non-Lambda consumers stays, with its non-Lambda share of bytes.",
+        "Every public IPv4 address, Elastic IPs and the NAT's own included, costs the ipv4_hour price.",
+        "Internet data transfer out is the same in both designs: shown for context, not counted.",
+        "Cross-AZ transfer is estimated from the share of the NAT's consumer ENIs that sit in another AZ, "
+        "billed in each direction.",
+        f"Lambda reclaims the ENIs of a function idle for {settings.idle_reclaim_days} days; one ENI carries up "
+        f"to {settings.eni_connection_limit:,} connections (AWS Lambda developer guide).",
+        f"Prices as of {prices.as_of} ({prices.source}).",
+        *notes,
+    )
+
+
+def analyze(
+    snapshot: Snapshot,
+    prices: PriceBook,
+    settings: Settings | None = None,
+    suppressions: Sequence[Suppression] = (),
+    today: date | None = None,
+) -> AnalysisResult:
+    settings = settings or Settings()
+    topology = build_topology(snapshot)
+    usage = build_usage(snapshot, topology, settings)
+    scenarios = build_scenarios(topology, usage, prices, settings)
+    alternatives = build_alternatives(topology, usage, scenarios, prices, settings)
+    findings, notes = apply_suppressions(
+        evaluate_all(topology, usage, settings), suppressions, today or snapshot.collected_at.date()
+    )
+    return AnalysisResult(
+        tool_version=__version__,
+        collected_at=snapshot.collected_at,
+        window_days=snapshot.window_days,
+        price_book=prices.info({s.region for s in scenarios}),
+        coverage=snapshot.coverage,
+        accounts=snapshot.accounts,
+        summary=_summary(topology, scenarios, findings),
+        functions=topology.functions,
+        eni_groups=topology.eni_groups,
+        nat_gateways=_nat_reports(topology, usage),
+        scenarios=scenarios,
+        alternatives=alternatives,
+        findings=findings,
+        plans=build_plans(snapshot, topology, scenarios, findings),
+        settings=settings,
+        assumptions=_assumptions(snapshot, settings, prices, notes),
+    )

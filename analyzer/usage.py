@@ -1,0 +1,157 @@
+"""Metric windows -> monthly quantities, and the Lambda share of each NAT's bytes.
+
+* A window of ``d`` days scales to a month by ``hours_per_month / (24 d)``.
+* NAT processed bytes = BytesInFromSource + BytesInFromDestination (summing
+  all four byte metrics would count every byte twice).
+* GB = bytes / 2^30 (``Settings.bytes_per_gb``).
+* Lambda share of a NAT's bytes: from flow logs when the snapshot has them;
+  1.0 when Lambda ENIs are the only consumers; otherwise the Lambda fraction of
+  consumer ENIs, marked low confidence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from analyzer.models import (
+    FunctionUsage,
+    MetricSeries,
+    NatUsage,
+    NatView,
+    Settings,
+    Snapshot,
+    Topology,
+    Usage,
+)
+
+NAT_NAMESPACE = "AWS/NATGateway"
+LAMBDA_NAMESPACE = "AWS/Lambda"
+PROCESSED_BYTE_METRICS = ("BytesInFromSource", "BytesInFromDestination")
+
+SeriesKey = tuple[str, str, str, str, str]  # account, region, namespace, dimension value, metric
+
+
+def month_factor(window_days: int, settings: Settings) -> Decimal:
+    return Decimal(settings.hours_per_month) / Decimal(24 * window_days)
+
+
+def _index(metrics: tuple[MetricSeries, ...]) -> dict[SeriesKey, MetricSeries]:
+    return {(m.account_id, m.region, m.namespace, m.dimension_value, m.metric_name): m for m in metrics}
+
+
+def _lambda_share(
+    nat: NatView, flow_bytes: dict[str, float], lambda_units: int
+) -> tuple[Decimal, str, str]:
+    """(share, attribution, confidence) of the NAT's bytes that Lambda sent or received."""
+    if not nat.function_arns:
+        return Decimal(0), "no-lambda", "high"
+    if flow_bytes:
+        total = sum(flow_bytes.values())
+        if total > 0:
+            lambda_enis = set(nat.lambda_eni_ids)
+            mine = sum(b for eni, b in flow_bytes.items() if eni in lambda_enis)
+            return Decimal(str(mine)) / Decimal(str(total)), "flow-logs", "high"
+    if not nat.other_consumer_eni_ids:
+        return Decimal(1), "sole-consumer", "high"
+    others = len(nat.other_consumer_eni_ids)
+    return Decimal(lambda_units) / Decimal(lambda_units + others), "eni-share", "low"
+
+
+def _cross_az_fraction(nat: NatView, enis_per_subnet: dict[tuple[str, str, str], int]) -> Decimal:
+    """Share of the NAT's consumers that sit in another AZ (by ENI count, else by subnet count)."""
+    if not nat.cross_az_subnet_ids:
+        return Decimal(0)
+
+    def count(subnets: tuple[str, ...]) -> int:
+        return sum(enis_per_subnet.get((nat.account_id, nat.region, s), 0) for s in subnets)
+
+    total = count(nat.routed_subnet_ids)
+    if total == 0:
+        return Decimal(len(nat.cross_az_subnet_ids)) / Decimal(len(nat.routed_subnet_ids))
+    return Decimal(count(nat.cross_az_subnet_ids)) / Decimal(total)
+
+
+def _nat_usage(
+    nat: NatView,
+    series: dict[SeriesKey, MetricSeries],
+    factor: Decimal,
+    settings: Settings,
+    flow_bytes: dict[str, float],
+    enis_per_subnet: dict[tuple[str, str, str], int],
+) -> NatUsage:
+    def get(metric: str) -> MetricSeries | None:
+        return series.get((nat.account_id, nat.region, NAT_NAMESPACE, nat.nat_gateway_id, metric))
+
+    processed = [s for m in PROCESSED_BYTE_METRICS if (s := get(m)) is not None]
+    window_bytes = sum(sum(s.values) for s in processed)
+    days = len({t for s in processed for t in s.timestamps})
+    monthly_gb = Decimal(str(window_bytes)) / Decimal(settings.bytes_per_gb) * factor
+    to_internet = get("BytesOutToDestination")
+    connections = get("ActiveConnectionCount")
+    port_errors = get("ErrorPortAllocation")
+    lambda_units = max(len(nat.lambda_eni_ids), nat.eips_needed)
+    share, attribution, confidence = _lambda_share(nat, flow_bytes, lambda_units)
+    return NatUsage(
+        nat_gateway_id=nat.nat_gateway_id,
+        window_bytes=window_bytes,
+        days_with_data=days,
+        monthly_gb=monthly_gb,
+        lambda_share=share,
+        attribution=attribution,
+        confidence=confidence,
+        has_metrics=bool(processed),
+        peak_active_connections=max(connections.values, default=None) if connections else None,
+        error_port_allocation=sum(port_errors.values) if port_errors else None,
+        monthly_gb_cross_az=monthly_gb * _cross_az_fraction(nat, enis_per_subnet),
+        monthly_gb_to_internet=(
+            Decimal(str(sum(to_internet.values))) / Decimal(settings.bytes_per_gb) * factor
+            if to_internet
+            else Decimal(0)
+        ),
+    )
+
+
+def _function_usage(arn: str, invocations: MetricSeries | None, concurrency: MetricSeries | None,
+                    snapshot: Snapshot) -> FunctionUsage:
+    if invocations is None:
+        return FunctionUsage(arn=arn)
+    active_days = [t.date() for t, v in zip(invocations.timestamps, invocations.values, strict=True) if v > 0]
+    last_active = max(active_days, default=None)
+    today = snapshot.collected_at.date()
+    idle = (today - last_active).days if last_active else snapshot.window_days
+    return FunctionUsage(
+        arn=arn,
+        has_metrics=True,
+        invocations=sum(invocations.values),
+        last_active=last_active,
+        idle_days=idle,
+        peak_concurrency=max(concurrency.values, default=None) if concurrency else None,
+    )
+
+
+def build_usage(snapshot: Snapshot, topology: Topology, settings: Settings) -> Usage:
+    factor = month_factor(snapshot.window_days, settings)
+    series = _index(snapshot.metrics)
+
+    flow: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in snapshot.flow_log_bytes:
+        flow[row.nat_gateway_id][row.source_eni_id] = row.bytes
+
+    own = {e for n in snapshot.nat_gateways for e in n.network_interface_ids}
+    enis_per_subnet: dict[tuple[str, str, str], int] = defaultdict(int)
+    for eni in snapshot.network_interfaces:
+        if eni.subnet_id and eni.interface_type != "nat_gateway" and eni.network_interface_id not in own:
+            enis_per_subnet[(eni.account_id, eni.region, eni.subnet_id)] += 1
+
+    nats = {
+        n.nat_gateway_id: _nat_usage(n, series, factor, settings, flow.get(n.nat_gateway_id, {}), enis_per_subnet)
+        for n in topology.nats
+    }
+    functions = {}
+    for fn in topology.functions:
+        def get(metric: str, fn=fn) -> MetricSeries | None:
+            return series.get((fn.account_id, fn.region, LAMBDA_NAMESPACE, fn.name, metric))
+
+        functions[fn.arn] = _function_usage(fn.arn, get("Invocations"), get("ConcurrentExecutions"), snapshot)
+    return Usage(window_days=snapshot.window_days, month_factor=factor, nats=nats, functions=functions)
