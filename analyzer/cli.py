@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from analyzer import __version__
-from analyzer.errors import EXIT_USAGE, UserError
+from analyzer.errors import UserError
 
 app = typer.Typer(
     name="lambda-egress",
@@ -251,24 +251,15 @@ def prices_refresh(
 
 
 def main() -> None:
-    """Console-script entry point: user errors become one line and exit code 2."""
+    """Console-script entry point: user errors become one line and exit code 2.
+
+    Typer runs in standalone mode (usage errors already print one message and
+    exit 2); only our own UserError needs catching here.
+    """
     try:
-        code = app(standalone_mode=False)
+        app()
     except UserError as exc:
         err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted", markup=False)
-        sys.exit(130)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show(file=sys.stderr)
-            sys.exit(EXIT_USAGE if exc.exit_code == 2 else exc.exit_code)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)

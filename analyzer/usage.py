@@ -36,6 +36,12 @@ def month_factor(window_days: int, settings: Settings) -> Decimal:
     return Decimal(settings.hours_per_month) / Decimal(24 * window_days)
 
 
+def monthly_gb(window_bytes: float, window_days: int, settings: Settings) -> Decimal:
+    """bytes over the window -> GB per month, multiplying first and dividing once (exact where it can be)."""
+    scaled = Decimal(str(window_bytes)) * Decimal(settings.hours_per_month)
+    return scaled / Decimal(settings.bytes_per_gb * 24 * window_days)
+
+
 def _index(metrics: tuple[MetricSeries, ...]) -> dict[SeriesKey, MetricSeries]:
     return {(m.account_id, m.region, m.namespace, m.dimension_value, m.metric_name): m for m in metrics}
 
@@ -75,7 +81,7 @@ def _cross_az_fraction(nat: NatView, enis_per_subnet: dict[tuple[str, str, str],
 def _nat_usage(
     nat: NatView,
     series: dict[SeriesKey, MetricSeries],
-    factor: Decimal,
+    window_days: int,
     settings: Settings,
     flow_bytes: dict[str, float],
     enis_per_subnet: dict[tuple[str, str, str], int],
@@ -86,7 +92,7 @@ def _nat_usage(
     processed = [s for m in PROCESSED_BYTE_METRICS if (s := get(m)) is not None]
     window_bytes = sum(sum(s.values) for s in processed)
     days = len({t for s in processed for t in s.timestamps})
-    monthly_gb = Decimal(str(window_bytes)) / Decimal(settings.bytes_per_gb) * factor
+    gb_month = monthly_gb(window_bytes, window_days, settings)
     to_internet = get("BytesOutToDestination")
     connections = get("ActiveConnectionCount")
     port_errors = get("ErrorPortAllocation")
@@ -96,19 +102,15 @@ def _nat_usage(
         nat_gateway_id=nat.nat_gateway_id,
         window_bytes=window_bytes,
         days_with_data=days,
-        monthly_gb=monthly_gb,
+        monthly_gb=gb_month,
         lambda_share=share,
         attribution=attribution,
         confidence=confidence,
         has_metrics=bool(processed),
         peak_active_connections=max(connections.values, default=None) if connections else None,
         error_port_allocation=sum(port_errors.values) if port_errors else None,
-        monthly_gb_cross_az=monthly_gb * _cross_az_fraction(nat, enis_per_subnet),
-        monthly_gb_to_internet=(
-            Decimal(str(sum(to_internet.values))) / Decimal(settings.bytes_per_gb) * factor
-            if to_internet
-            else Decimal(0)
-        ),
+        monthly_gb_cross_az=gb_month * _cross_az_fraction(nat, enis_per_subnet),
+        monthly_gb_to_internet=monthly_gb(sum(to_internet.values) if to_internet else 0, window_days, settings),
     )
 
 
@@ -145,7 +147,9 @@ def build_usage(snapshot: Snapshot, topology: Topology, settings: Settings) -> U
             enis_per_subnet[(eni.account_id, eni.region, eni.subnet_id)] += 1
 
     nats = {
-        n.nat_gateway_id: _nat_usage(n, series, factor, settings, flow.get(n.nat_gateway_id, {}), enis_per_subnet)
+        n.nat_gateway_id: _nat_usage(
+            n, series, snapshot.window_days, settings, flow.get(n.nat_gateway_id, {}), enis_per_subnet
+        )
         for n in topology.nats
     }
     functions = {}
