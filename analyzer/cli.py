@@ -85,7 +85,7 @@ def _finish(outcome) -> None:
     from analyzer.pipeline import summary_lines
 
     for line in summary_lines(outcome):
-        err.print(line, markup=False)
+        err.print(line, markup=False, soft_wrap=True)
     raise typer.Exit(outcome.exit_code)
 
 

@@ -79,7 +79,15 @@ def parse_snapshot(data: dict, source: str = "snapshot") -> Snapshot:
 
 
 def read_snapshot(path: Path) -> Snapshot:
+    """Parse straight from bytes (pydantic-core, fast); on any problem, re-read slowly for a precise message."""
     path = Path(path)
+    raw = read_bytes(path)
+    try:
+        snapshot = Snapshot.model_validate_json(raw)
+    except ValidationError:
+        snapshot = None
+    if snapshot is not None and snapshot.schema_version == SNAPSHOT_SCHEMA_VERSION:
+        return snapshot
     return parse_snapshot(load_json(path), source=str(path))
 
 

@@ -1,0 +1,286 @@
+"""The target state of one NAT gateway's migration, and the order that keeps egress announced.
+
+Kept apart from the step text because these are the decisions that must be
+right: which public subnet each ENI group lands in, which Elastic IP each
+Lambda ENI gets, and which functions move before the maintenance window and
+which inside it.
+
+The ordering rests on one AWS constraint: a NAT gateway's Elastic IP cannot
+be disassociated while the gateway exists. So the NAT's own addresses (the
+ones the partner already allow-lists) can be reused only after the NAT is
+deleted. Groups that get a *new* address move first, once the partner has
+allow-listed it; groups that get a *reused* address move inside a short,
+announced maintenance window around the NAT deletion. A NAT that also serves
+non-Lambda ENIs stays, so nothing is reused and there is no window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from analyzer.models import (
+    EniGroup,
+    FunctionEgress,
+    NatGateway,
+    NatView,
+    Route,
+    Snapshot,
+    Topology,
+    region_key,
+)
+from analyzer.plan_network import NetworkIndex, route_gaps
+
+
+@dataclass(frozen=True)
+class NewSubnet:
+    """A public subnet the plan has to create first: none exists in that AZ."""
+
+    vpc_id: str
+    availability_zone: str
+    placeholder: str  # stands for the new subnet id in later commands
+    igw_route_table_id: str | None
+    igw_id: str | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One ENI group in its new home: (public subnet, same security groups)."""
+
+    subnet_id: str  # a real subnet id, or a NewSubnet placeholder
+    availability_zone: str | None
+    security_group_ids: tuple[str, ...]
+    source_subnet_ids: tuple[str, ...]
+    function_arns: tuple[str, ...]
+    allocations: tuple[str, ...]  # one per ENI: a reused eipalloc-... or "<new-allocation-id-N>"
+    in_window: bool = False  # its ENIs first appear inside the maintenance window
+
+
+@dataclass(frozen=True)
+class Move:
+    """One function's VPC config change."""
+
+    arn: str
+    name: str
+    original_subnet_ids: tuple[str, ...]
+    target_subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+    ipv6_dual_stack: bool
+    in_window: bool
+    other_nat_ids: tuple[str, ...]  # NATs its other subnets still use
+
+
+@dataclass(frozen=True)
+class Layout:
+    account_id: str
+    region: str
+    vpc_id: str
+    nat: NatView
+    gateway: NatGateway | None
+    targets: tuple[Target, ...]
+    moves: tuple[Move, ...]
+    reused: tuple[str, ...]
+    new_allocations: tuple[str, ...]
+    unused_nat_allocations: tuple[str, ...]  # the NAT's EIPs no ENI needs: release after the window
+    new_subnets: tuple[NewSubnet, ...]
+    nat_routes: tuple[tuple[str, Route], ...]
+    route_gaps: tuple[str, ...]
+    nat_ips: tuple[tuple[str, str], ...] = ()  # (allocation id, public IP) of the NAT's EIPs
+    eip_quota: int | None = None  # the region's Elastic IP quota, when the scan read it
+    eips_allocated: int | None = None
+
+    @property
+    def removable(self) -> bool:
+        return self.nat.removable
+
+    def address_of(self, allocation: str) -> str:
+        """The public IP behind an allocation, as the partner should read it."""
+        ips = dict(self.nat_ips)
+        if allocation in ips:
+            return f"{ips[allocation]} ({allocation})"
+        if allocation.startswith("<new-allocation-id-"):
+            return f"the address of new allocation {allocation.rstrip('>').rsplit('-', 1)[-1]}"
+        return allocation
+
+
+def new_allocation(n: int) -> str:
+    return f"<new-allocation-id-{n}>"
+
+
+def _source_groups(topology: Topology, nat: NatView) -> list[EniGroup]:
+    by_key = {g.key: g for g in topology.eni_groups}
+    return [by_key[k] for k in nat.eni_group_keys if k in by_key]
+
+
+def _functions(topology: Topology, nat: NatView) -> list[FunctionEgress]:
+    by_arn = {f.arn: f for f in topology.functions}
+    return [by_arn[a] for a in nat.function_arns if a in by_arn]
+
+
+def _subnet_map(
+    net: NetworkIndex, nat: NatView, groups: list[EniGroup], fns: list[FunctionEgress]
+) -> tuple[dict[str, str], dict[str, str | None], list[NewSubnet]]:
+    """source subnet -> target subnet id (or placeholder), source -> AZ, subnets to create."""
+    azs: dict[str, str | None] = {}
+    for fn in fns:
+        for path in fn.paths:
+            if path.target_type == "nat" and path.target_id == nat.nat_gateway_id:
+                azs.setdefault(path.subnet_id, path.availability_zone)
+    for group in groups:
+        azs.setdefault(group.subnet_id, None)
+    mapping: dict[str, str] = {}
+    created: dict[str, NewSubnet] = {}
+    for sid in azs:
+        subnet = net.subnets.get(sid)
+        az = subnet.availability_zone if subnet else azs[sid]
+        azs[sid] = az
+        public = net.public_subnet(nat.vpc_id, az)
+        if public is not None:
+            mapping[sid] = public.subnet_id
+            continue
+        where = az or f"az-of-{sid}"
+        if where not in created:
+            table = net.igw_table(nat.vpc_id)
+            created[where] = NewSubnet(
+                vpc_id=nat.vpc_id,
+                availability_zone=where,
+                placeholder=f"<new-public-subnet-id-{where}>",
+                igw_route_table_id=table.route_table_id if table else None,
+                igw_id=net.igws.get(nat.vpc_id),
+            )
+        mapping[sid] = created[where].placeholder
+    return mapping, azs, list(created.values())
+
+
+def _assign(slot_counts: list[int], reusable: tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[str]]:
+    """Hand out the reusable allocations first, then numbered new ones."""
+    pool, new, out = list(reusable), [], []
+    for count in slot_counts:
+        allocs = []
+        for _ in range(count):
+            if pool:
+                allocs.append(pool.pop(0))
+            else:
+                new.append(new_allocation(len(new) + 1))
+                allocs.append(new[-1])
+        out.append(tuple(allocs))
+    return out, new
+
+
+def _targets(
+    groups: list[EniGroup], mapping: dict[str, str], azs: dict[str, str | None], reusable: tuple[str, ...]
+) -> tuple[list[Target], list[str]]:
+    """Merge source groups that land on the same (subnet, SG set); one EIP per existing ENI."""
+    merged: dict[tuple[str, tuple[str, ...]], dict] = {}
+    for g in groups:
+        key = (mapping[g.subnet_id], g.security_group_ids)
+        slot = merged.setdefault(key, {"sources": [], "fns": [], "slots": 0, "az": azs.get(g.subnet_id)})
+        slot["sources"].append(g.subnet_id)
+        slot["fns"].extend(a for a in g.function_arns if a not in slot["fns"])
+        slot["slots"] += max(1, len(g.eni_ids))
+    allocations, new = _assign([m["slots"] for m in merged.values()], reusable)
+    targets = [
+        Target(
+            subnet_id=key[0],
+            availability_zone=m["az"],
+            security_group_ids=key[1],
+            source_subnet_ids=tuple(dict.fromkeys(m["sources"])),
+            function_arns=tuple(m["fns"]),
+            allocations=allocs,
+        )
+        for (key, m), allocs in zip(merged.items(), allocations, strict=True)
+    ]
+    return targets, new
+
+
+def _moves(
+    snapshot: Snapshot,
+    nat_id: str,
+    fns: list[FunctionEgress],
+    mapping: dict[str, str],
+    targets: list[Target],
+    reused: set[str],
+) -> list[Move]:
+    """A function moves inside the window when any ENI it lands on gets a reused address."""
+    window_keys = {(t.subnet_id, t.security_group_ids) for t in targets if reused.intersection(t.allocations)}
+    ipv6 = {f.arn: f.ipv6_allowed_for_dual_stack for f in snapshot.functions}
+    moves = []
+    for fn in fns:
+        sgs = tuple(sorted(set(fn.security_group_ids)))
+        new_subnets = tuple(dict.fromkeys(mapping.get(s, s) for s in fn.subnet_ids))
+        lands = {(mapping[s], sgs) for s in fn.subnet_ids if s in mapping}
+        moves.append(
+            Move(
+                arn=fn.arn,
+                name=fn.name,
+                original_subnet_ids=fn.subnet_ids,
+                target_subnet_ids=new_subnets,
+                security_group_ids=fn.security_group_ids,
+                ipv6_dual_stack=ipv6.get(fn.arn, False),
+                in_window=bool(lands & window_keys),
+                other_nat_ids=tuple(n for n in fn.nat_gateway_ids if n != nat_id),
+            )
+        )
+    return moves
+
+
+def _mark_window(target: Target, moves: list[Move], reused: set[str]) -> Target:
+    """A group's ENIs first appear in the window when it gets a reused address, or when every
+    function landing on it moves in the window (a multi-subnet function brings it along)."""
+    early = {m.arn for m in moves if not m.in_window}
+    in_window = bool(reused & set(target.allocations)) or bool(
+        target.function_arns and not early & set(target.function_arns)
+    )
+    return replace(target, in_window=in_window)
+
+
+def _nat_ips(snapshot: Snapshot, gateway: NatGateway | None) -> tuple[tuple[str, str], ...]:
+    if gateway is None:
+        return ()
+    ips = dict(zip(gateway.allocation_ids, gateway.public_ips, strict=False))
+    for eip in snapshot.elastic_ips:
+        if eip.allocation_id in ips and (eip.account_id, eip.region) == (gateway.account_id, gateway.region):
+            ips[eip.allocation_id] = eip.public_ip
+    return tuple(ips.items())
+
+
+def build_layout(snapshot: Snapshot, topology: Topology, nat: NatView) -> Layout:
+    net = NetworkIndex(snapshot, nat.account_id, nat.region)
+    gateway = next(
+        (
+            g
+            for g in snapshot.nat_gateways
+            if (g.account_id, g.region, g.nat_gateway_id) == (nat.account_id, nat.region, nat.nat_gateway_id)
+        ),
+        None,
+    )
+    groups, fns = _source_groups(topology, nat), _functions(topology, nat)
+    mapping, azs, new_subnets = _subnet_map(net, nat, groups, fns)
+    nat_allocs = gateway.allocation_ids if gateway and nat.removable else ()
+    targets, new = _targets(groups, mapping, azs, nat_allocs)
+    reused = tuple(a for a in nat_allocs if any(a in t.allocations for t in targets))
+    moves = _moves(snapshot, nat.nat_gateway_id, fns, mapping, targets, set(reused))
+    targets = [_mark_window(t, moves, set(reused)) for t in targets]
+    rkey = region_key(nat.account_id, nat.region)
+    quota = topology.eip_quotas.get(rkey)
+    gaps: dict[str, None] = {}
+    for source, dest in mapping.items():
+        dest_table = net.table_of(dest) if dest in net.subnets else None
+        gaps.update(dict.fromkeys(route_gaps(net.table_of(source), dest_table)))
+    return Layout(
+        account_id=nat.account_id,
+        region=nat.region,
+        vpc_id=nat.vpc_id,
+        nat=nat,
+        gateway=gateway,
+        targets=tuple(targets),
+        moves=tuple(moves),
+        reused=reused,
+        new_allocations=tuple(new),
+        unused_nat_allocations=tuple(a for a in nat_allocs if a not in reused),
+        new_subnets=tuple(new_subnets),
+        nat_routes=net.nat_routes(nat.nat_gateway_id),
+        route_gaps=tuple(gaps),
+        nat_ips=_nat_ips(snapshot, gateway),
+        eip_quota=quota.value if quota else None,
+        eips_allocated=topology.eips_allocated.get(rkey),
+    )

@@ -1,0 +1,151 @@
+"""An HCL snippet for a plan's target state.
+
+Reused NAT addresses are read as ``data "aws_eip"`` (they already exist and
+must not be re-created), new ones are ``aws_eip`` resources. The ENI ids come
+in as variables: Lambda creates and replaces its Hyperplane ENIs itself, so
+Terraform can neither create nor track them. Every string from the scanned
+account goes through ``hcl_string`` and every label through ``label``, so a
+hostile name cannot end a string or a comment early.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+from analyzer.plan_commands import comment
+from analyzer.plan_layout import Layout, Move
+
+
+def hcl_string(value: str) -> str:
+    """A quoted HCL string; ``${`` and ``%{`` are escaped so nothing is interpolated."""
+    return json.dumps(value, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
+
+
+def hcl_list(values: Iterable[str]) -> str:
+    return "[" + ", ".join(v if v.startswith("var.") else hcl_string(v) for v in values) + "]"
+
+
+def label(name: str) -> str:
+    """A Terraform resource name: ``[a-z0-9_]``, starting with a letter or underscore."""
+    text = re.sub(r"[^a-z0-9_]", "_", name.lower())
+    return text if re.match(r"[a-z_]", text) else f"fn_{text}"
+
+
+class _Labels:
+    """Unique labels: two names that sanitise alike get _2, _3, ..."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        base = label(name)
+        out, n = base, 1
+        while out in self.seen:
+            n += 1
+            out = f"{base}_{n}"
+        self.seen.add(out)
+        return out
+
+
+def _eips(layout: Layout, prefix: str) -> tuple[list[str], dict[str, str]]:
+    lines: list[str] = []
+    refs: dict[str, str] = {}
+    for i, alloc in enumerate(layout.reused, 1):
+        name = f"{prefix}_reused_{i}"
+        lines += [
+            comment(f"The NAT's address, kept for the partner allow-list ({alloc})."),
+            f'data "aws_eip" "{name}" {{',
+            f"  id = {hcl_string(alloc)}",
+            "}",
+            "",
+        ]
+        refs[alloc] = f"data.aws_eip.{name}.id"
+    for n, alloc in enumerate(layout.new_allocations, 1):
+        name = f"{prefix}_new_{n}"
+        lines += [
+            f'resource "aws_eip" "{name}" {{',
+            '  domain = "vpc"',
+            f"  tags   = {{ Name = {hcl_string(f'lambda-egress-{layout.nat.nat_gateway_id}-{n}')} }}",
+            "}",
+            "",
+        ]
+        refs[alloc] = f"aws_eip.{name}.id"
+    return lines, refs
+
+
+def _associations(layout: Layout, prefix: str, refs: dict[str, str]) -> list[str]:
+    lines = [
+        comment("Lambda owns its Hyperplane ENIs: Terraform cannot create or track them, and Lambda may"),
+        comment("replace one at any time (the new ENI has no Elastic IP). Pass the current ENI ids in;"),
+        comment("the guard (scheduled lambda-egress verify + the EventBridge rule) re-associates between applies."),
+        "",
+    ]
+    k = 0
+    for target in layout.targets:
+        for alloc in target.allocations:
+            k += 1
+            var = f"{prefix}_eni_{k}"
+            where = f"Lambda ENI in {target.subnet_id} with security groups {','.join(target.security_group_ids)}"
+            lines += [
+                f'variable "{var}" {{',
+                "  type        = string",
+                f"  description = {hcl_string(where)}",
+                "}",
+                "",
+                f'resource "aws_eip_association" "{var}" {{',
+                f"  allocation_id        = {refs[alloc]}",
+                f"  network_interface_id = var.{var}",
+                "}",
+                "",
+            ]
+    return lines
+
+
+def _subnet_ref(subnet_id: str, prefix: str) -> str:
+    if subnet_id.startswith("<"):
+        return f"var.{prefix}_{label(subnet_id.strip('<>'))}"
+    return subnet_id
+
+
+def _functions(layout: Layout, prefix: str, moves: Iterable[Move]) -> list[str]:
+    lines: list[str] = []
+    for sid in (s.placeholder for s in layout.new_subnets):
+        lines += [
+            f'variable "{_subnet_ref(sid, prefix)[4:]}" {{',
+            "  type        = string",
+            f"  description = {hcl_string('The public subnet created in the prerequisites: ' + sid)}",
+            "}",
+            "",
+        ]
+    labels = _Labels()
+    for move in moves:
+        subnets = [_subnet_ref(s, prefix) for s in move.target_subnet_ids]
+        lines += [
+            comment(f"Merge into your existing resource for {move.name} ({move.arn})."),
+            f'resource "aws_lambda_function" "{labels(move.name)}" {{',
+            "  # ... your existing arguments ...",
+            "  vpc_config {",
+            f"    subnet_ids         = {hcl_list(subnets)}",
+            f"    security_group_ids = {hcl_list(move.security_group_ids)}",
+            *(["    ipv6_allowed_for_dual_stack = true"] if move.ipv6_dual_stack else []),
+            "  }",
+            "}",
+            "",
+        ]
+    return lines
+
+
+def terraform(layout: Layout) -> str:
+    prefix = label(layout.nat.nat_gateway_id)
+    eip_lines, refs = _eips(layout, prefix)
+    head = [
+        comment(
+            f"lambda-egress target state for {layout.nat.nat_gateway_id} "
+            f"(account {layout.account_id}, {layout.region}, {layout.vpc_id}): one Elastic IP per Lambda ENI."
+        ),
+        "",
+    ]
+    body = head + eip_lines + _associations(layout, prefix, refs) + _functions(layout, prefix, layout.moves)
+    return "\n".join(body).rstrip() + "\n"

@@ -1,0 +1,152 @@
+"""The command line: help for everything, README in sync, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from analyzer.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+runner = CliRunner()
+
+
+def _commands(group, prefix=("lambda-egress",)):
+    for name, cmd in sorted(group.commands.items()):
+        path = (*prefix, name)
+        if hasattr(cmd, "commands"):
+            yield path, cmd
+            yield from _commands(cmd, path)
+        else:
+            yield path, cmd
+
+
+ALL_COMMANDS = list(_commands(typer.main.get_command(app)))
+
+
+def test_the_commands_design_md_names_all_exist():
+    names = {" ".join(path[1:]) for path, _ in ALL_COMMANDS}
+    assert {"demo", "scan", "report", "diff", "prices show", "prices refresh", "verify", "iam-policy"} <= names
+
+
+@pytest.mark.parametrize(("path", "cmd"), ALL_COMMANDS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_every_command_and_option_has_help_and_is_in_the_readme(path, cmd):
+    assert (cmd.help or "").strip(), f"{' '.join(path)} has no help text"
+    assert f"`{' '.join(path)}" in README or f"{' '.join(path)} " in README, f"{' '.join(path)} missing from README"
+    for param in cmd.params:
+        assert (getattr(param, "help", None) or "").strip(), f"{' '.join(path)}: {param.name} has no help"
+
+
+def test_readme_starts_with_the_two_setup_commands():
+    head = README.split("## What it does")[0]
+    blocks = [b for b in head.split("```") if b.startswith("bash")]
+    assert len(blocks) == 2
+    assert "lambda-egress demo" in blocks[0]
+    assert "pytest" in blocks[1]
+
+
+def test_demo_writes_every_report(tmp_path):
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["costs.csv", "findings.csv", "report.html", "report.json", "report.md"]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["schema_version"] == "1"
+    assert report["summary"]["functions_behind_nat"] > 0
+
+
+def test_demo_format_selection(tmp_path):
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--format", "json,md"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "report.md"]
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"schema_version": "1", "collected_at": ', "not valid JSON"),
+        ('{"schema_version": "7", "collected_at": "2026-11-01T00:00:00Z"}', "schema_version '7' is not supported"),
+        ('{"schema_version": "1"}', "collected_at: Field required"),
+    ],
+)
+def test_bad_snapshot_is_one_line_and_exit_2(tmp_path, content, expected):
+    snap = tmp_path / "snapshot.json"
+    snap.write_text(content)
+    proc = _cli("report", str(snap), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert expected in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+def test_unknown_region_in_price_book_is_exit_2(tmp_path):
+    from analyzer.pipeline import demo_snapshot
+
+    prices = json.loads((ROOT / "analyzer/data/price_book.json").read_text())
+    del prices["regions"]["ap-northeast-1"]
+    (tmp_path / "prices.json").write_text(json.dumps(prices))
+    snap = tmp_path / "snapshot.json"
+    snap.write_text(demo_snapshot().model_dump_json())
+    proc = _cli("report", str(snap), "--prices", str(tmp_path / "prices.json"), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "no prices for region ap-northeast-1" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_bad_format_and_bad_severity_are_exit_2(tmp_path):
+    proc = _cli("demo", "--out", str(tmp_path), "--format", "html,pdf")
+    assert proc.returncode == 2 and "pdf" in proc.stderr
+    proc = _cli("demo", "--out", str(tmp_path), "--fail-on", "high")  # demo takes no --fail-on
+    assert proc.returncode == 2 and "No such option" in proc.stderr
+    proc = _cli("report", "x.json", "--fail-on", "urgent")
+    assert proc.returncode == 2 and "urgent" in proc.stderr
+
+
+def test_fail_on_and_incomplete_coverage_exit_codes(tmp_path):
+    from analyzer.models import CoverageError
+    from analyzer.pipeline import demo_snapshot
+
+    snap = demo_snapshot()
+    clean = tmp_path / "clean.json"
+    clean.write_text(snap.model_dump_json())
+    assert runner.invoke(app, ["report", str(clean), "--out", str(tmp_path / "a")]).exit_code == 0
+    assert runner.invoke(app, ["report", str(clean), "--out", str(tmp_path / "b"), "--fail-on", "high"]).exit_code == 1
+
+    gap = CoverageError(account_id="482913650127", region="eu-west-1", operation="DescribeNatGateways",
+                        error_code="AccessDenied", message="not authorized")
+    broken = snap.model_copy(update={"coverage": snap.coverage.model_copy(update={"errors": (gap,)})})
+    partial = tmp_path / "partial.json"
+    partial.write_text(broken.model_dump_json())
+    result = runner.invoke(app, ["report", str(partial), "--out", str(tmp_path / "c")])
+    assert result.exit_code == 3
+    assert (tmp_path / "c" / "report.html").exists()  # reports are still written
+
+
+def test_prices_show_lists_dated_prices():
+    result = runner.invoke(app, ["prices", "show", "--region", "eu-west-1"])
+    assert result.exit_code == 0
+    assert "eu-west-1        nat_hour         $0.048 per hour" in result.output
+    assert "as of 2026-09-15" in result.output
+
+
+def test_diff_of_a_report_with_itself_changes_nothing(tmp_path):
+    assert runner.invoke(app, ["demo", "--out", str(tmp_path), "--format", "json"]).exit_code == 0
+    report = str(tmp_path / "report.json")
+    result = runner.invoke(app, ["diff", report, report, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    change = json.loads(result.output)
+    assert change["money"]["monthly_savings_usd"]["change"] == 0
+    assert change["findings"]["new"] == [] and change["findings"]["resolved"] == []

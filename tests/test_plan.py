@@ -1,0 +1,349 @@
+"""Migration plans built from a hand-made snapshot and topology.
+
+The VPC: private subnets in us-east-1a/b/c route to nat-1; public subnets
+exist in 1a (explicit association) and 1b (through the main route table),
+none in 1c. nat-1 has one Elastic IP, eipalloc-nat1 (203.0.113.10).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from analyzer.models import (
+    EniGroup,
+    Finding,
+    FunctionEgress,
+    InternetGateway,
+    LambdaFunction,
+    NatGateway,
+    NatView,
+    Route,
+    RouteTable,
+    Scenario,
+    Snapshot,
+    Subnet,
+    SubnetPath,
+    Topology,
+)
+from analyzer.plan import build_plans
+
+ACCT, REGION, VPC = "111122223333", "us-east-1", "vpc-1"
+LOC = {"account_id": ACCT, "region": REGION}
+DEFAULT = "0.0.0.0/0"
+SUBNET_AZ = {
+    "subnet-priv-a": "us-east-1a",
+    "subnet-priv-b": "us-east-1b",
+    "subnet-priv-c": "us-east-1c",
+    "subnet-pub-a": "us-east-1a",
+    "subnet-pub-b": "us-east-1b",
+    "subnet-nat": "us-east-1a",
+}
+# The NAT's own subnet is public too, but has fewer free addresses than subnet-pub-a.
+FREE_IPS = {"subnet-pub-a": 250, "subnet-nat": 10}
+# name -> (subnet, security groups, ENIs)
+FUNCS = {
+    "orders": ("subnet-priv-a", ("sg-1",), ("eni-a",)),
+    "billing": ("subnet-priv-b", ("sg-2", "sg-3"), ("eni-b",)),
+    "reports": ("subnet-priv-c", ("sg-1",), ("eni-c",)),
+}
+
+
+def arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCT}:function:{name}"
+
+
+def snapshot(funcs: dict, nat_allocs: tuple[str, ...] = ("eipalloc-nat1",), ips=("203.0.113.10",)) -> Snapshot:
+    tables = (
+        RouteTable(route_table_id="rtb-main", vpc_id=VPC, is_main=True, **LOC,
+                   routes=(Route(destination_cidr_block=DEFAULT, gateway_id="igw-1"),)),
+        RouteTable(route_table_id="rtb-public", vpc_id=VPC, subnet_ids=("subnet-pub-a", "subnet-nat"), **LOC,
+                   routes=(Route(destination_cidr_block=DEFAULT, gateway_id="igw-1"),)),
+        RouteTable(route_table_id="rtb-private", vpc_id=VPC, **LOC,
+                   subnet_ids=("subnet-priv-a", "subnet-priv-b", "subnet-priv-c"),
+                   routes=(Route(destination_cidr_block="10.0.0.0/16", gateway_id="local"),
+                           Route(destination_cidr_block=DEFAULT, nat_gateway_id="nat-1"),
+                           Route(destination_prefix_list_id="pl-s3", gateway_id="vpce-s3"))),
+    )  # fmt: skip
+    return Snapshot(
+        collected_at=datetime(2026, 9, 1, tzinfo=UTC),
+        functions=tuple(
+            LambdaFunction(arn=arn(n), name=n, vpc_id=VPC, subnet_ids=(s,), security_group_ids=sgs, **LOC)
+            for n, (s, sgs, _) in funcs.items()
+        ),
+        subnets=tuple(
+            Subnet(subnet_id=s, vpc_id=VPC, availability_zone=az, available_ip_address_count=FREE_IPS.get(s), **LOC)
+            for s, az in SUBNET_AZ.items()
+        ),
+        route_tables=tables,
+        nat_gateways=(
+            NatGateway(nat_gateway_id="nat-1", vpc_id=VPC, subnet_id="subnet-nat", availability_zone="us-east-1a",
+                       allocation_ids=nat_allocs, public_ips=ips, **LOC),
+        ),
+        internet_gateways=(InternetGateway(internet_gateway_id="igw-1", vpc_ids=(VPC,), **LOC),),
+    )
+
+
+def topology(funcs: dict, others: tuple[str, ...] = ()) -> Topology:
+    groups = tuple(
+        EniGroup(subnet_id=s, security_group_ids=tuple(sorted(sgs)), eni_ids=enis, function_arns=(arn(n),),
+                 vpc_id=VPC, egress="nat", nat_gateway_id="nat-1", **LOC)
+        for n, (s, sgs, enis) in funcs.items()
+    )  # fmt: skip
+    functions = tuple(
+        FunctionEgress(arn=arn(n), name=n, vpc_id=VPC, subnet_ids=(s,), security_group_ids=sgs, egress="nat",
+                       nat_gateway_ids=("nat-1",), eni_ids=enis, **LOC,
+                       paths=(SubnetPath(subnet_id=s, availability_zone=SUBNET_AZ[s], target_type="nat",
+                                         target_id="nat-1"),))
+        for n, (s, sgs, enis) in funcs.items()
+    )  # fmt: skip
+    nat = NatView(
+        nat_gateway_id="nat-1", vpc_id=VPC, availability_zone="us-east-1a", public_ips=("203.0.113.10",),
+        routed_subnet_ids=tuple(g.subnet_id for g in groups), function_arns=tuple(arn(n) for n in funcs),
+        lambda_eni_ids=tuple(e for g in groups for e in g.eni_ids), other_consumer_eni_ids=others,
+        eni_group_keys=tuple(g.key for g in groups), eips_needed=sum(max(1, len(g.eni_ids)) for g in groups), **LOC,
+    )  # fmt: skip
+    return Topology(functions=functions, eni_groups=groups, nats=(nat,))
+
+
+def scenario(nat_id: str = "nat-1", removable: bool = True) -> Scenario:
+    zero = Decimal(0)
+    return Scenario(nat_gateway_id=nat_id, vpc_id=VPC, current_monthly_usd=zero, proposed_monthly_usd=zero,
+                    monthly_savings_usd=zero, eips_needed=2, nat_removable=removable, attribution="sole-consumer",
+                    confidence="high", **LOC)  # fmt: skip
+
+
+def plan_for(funcs: dict, findings=(), others: tuple[str, ...] = (), **snap):
+    [plan] = build_plans(snapshot(funcs, **snap), topology(funcs, others), [scenario()], findings)
+    return plan
+
+
+def commands(plan, stage: str | None = None) -> list[str]:
+    return [c for s in plan.steps if stage in (None, s.stage) for c in s.commands]
+
+
+def index(plan, predicate) -> int:
+    return next(i for i, s in enumerate(plan.steps) if predicate(s))
+
+
+TWO = {k: FUNCS[k] for k in ("orders", "billing")}
+
+
+def test_removable_nat_reuses_its_eip_and_allocates_exactly_the_rest():
+    plan = plan_for(TWO)
+    assert plan.reused_allocation_ids == ("eipalloc-nat1",)
+    assert plan.new_eips_needed == 1
+    allocs = [c for c in commands(plan) if " allocate-address " in c]
+    assert allocs == [
+        "aws ec2 allocate-address --domain vpc --tag-specifications "
+        "'ResourceType=elastic-ip,Tags=[{Key=Name,Value=lambda-egress-nat-1-1}]' --region us-east-1"
+    ]
+    assoc = [c for c in commands(plan) if " associate-address " in c]
+    assert any("--allocation-id eipalloc-nat1 " in c for c in assoc)
+    assert any("--allocation-id '<new-allocation-id-1>' " in c for c in assoc)
+    assert all("--network-interface-id '<eni-id-from-previous-step>'" in c for c in assoc)
+
+
+def test_order_keeps_the_allow_list_working():
+    plan = plan_for(TWO)
+    titles = [s.title for s in plan.steps]
+    allocate = index(plan, lambda s: s.stage == "allocate")
+    announce = index(plan, lambda s: s.stage == "partner")
+    first_move = index(plan, lambda s: s.stage == "move")
+    delete = index(plan, lambda s: any("delete-nat-gateway" in c for c in s.commands))
+    reuse = index(plan, lambda s: any("--allocation-id eipalloc-nat1 " in c for c in s.commands))
+    window_move = index(plan, lambda s: s.title.startswith("Maintenance window"))
+    new_assoc = index(plan, lambda s: any("<new-allocation-id-1>' --network" in c for c in s.commands))
+    assert allocate < announce < first_move < new_assoc < window_move < delete < reuse, titles
+    # The function getting the new address moves first, the one getting the NAT's address in the window.
+    assert "billing" in plan.steps[first_move].title and "orders" in plan.steps[window_move].title
+    assert "maintenance window for orders" in plan.steps[announce].detail
+    assert "203.0.113.10 (eipalloc-nat1)" in plan.steps[announce].detail
+    # Associate before the update completes: the wait comes after associate-address.
+    step = plan.steps[new_assoc].commands
+    assert [c.split()[2] for c in step] == ["describe-network-interfaces", "associate-address", "wait"]
+
+
+def test_cutover_deletes_routes_and_nat_with_rollback_to_the_same_allocation():
+    plan = plan_for(TWO)
+    cutover = commands(plan, "cutover")
+    delete = "aws ec2 delete-route --route-table-id rtb-private --destination-cidr-block 0.0.0.0/0 --region us-east-1"
+    assert delete in cutover
+    assert "aws ec2 delete-nat-gateway --nat-gateway-id nat-1 --region us-east-1" in cutover
+    assert "aws ec2 wait nat-gateway-deleted --nat-gateway-ids nat-1 --region us-east-1" in cutover
+    rollback = [c for s in plan.steps for c in s.rollback]
+    assert (
+        "aws ec2 create-nat-gateway --subnet-id subnet-nat --allocation-id eipalloc-nat1 --region us-east-1"
+        in rollback
+    )
+    assert any(c.startswith("aws ec2 create-route --route-table-id rtb-private") for c in rollback)
+    assert "aws ec2 release-address --allocation-id '<new-allocation-id-1>' --region us-east-1" in rollback
+
+
+def test_shared_nat_reuses_nothing_and_stays():
+    plan = plan_for(TWO, others=("eni-ec2",))
+    assert plan.reused_allocation_ids == ()
+    assert plan.new_eips_needed == 2
+    assert not any("delete-nat-gateway" in c or "delete-route" in c for c in commands(plan))
+    assert not any("eipalloc-nat1" in c for c in commands(plan, "associate"))
+    assert not any(s.title.startswith("Maintenance window") for s in plan.steps)
+    assert plan.steps[-1].title.startswith("Keep nat-1: 1 non-Lambda ENI")
+    assert 'data "aws_eip"' not in plan.terraform and plan.terraform.count('resource "aws_eip" ') == 2
+
+
+def test_commands_carry_real_names_subnets_sgs_and_region():
+    plan = plan_for(TWO)
+    moves = commands(plan, "move")
+    assert (
+        "aws lambda update-function-configuration --function-name billing "
+        "--vpc-config SubnetIds=subnet-pub-b,SecurityGroupIds=sg-2,sg-3 --region us-east-1"
+    ) in moves
+    assert (
+        "aws lambda update-function-configuration --function-name orders "
+        "--vpc-config SubnetIds=subnet-pub-a,SecurityGroupIds=sg-1 --region us-east-1"
+    ) in moves
+    describe = [c for c in commands(plan, "associate") if "describe-network-interfaces" in c]
+    assert any("Name=subnet-id,Values=subnet-pub-b Name=group-id,Values=sg-2,sg-3" in c for c in describe)
+    assert all("--region us-east-1" in c for c in commands(plan) if c.startswith("aws "))
+    # Rolling back a move restores the original subnet.
+    rollback = next(s for s in plan.steps if s.stage == "move" and "billing" in s.title).rollback
+    assert rollback == (
+        "aws lambda update-function-configuration --function-name billing "
+        "--vpc-config SubnetIds=subnet-priv-b,SecurityGroupIds=sg-2,sg-3 --region us-east-1",
+    )
+
+
+def test_missing_public_subnet_becomes_a_create_subnet_prerequisite():
+    plan = plan_for({"reports": FUNCS["reports"]})
+    [create] = [s for s in plan.steps if s.title == "Create a public subnet in us-east-1c"]
+    assert create.stage == "prerequisites"
+    create_subnet = "aws ec2 create-subnet --vpc-id vpc-1 --availability-zone us-east-1c"
+    assert any(c.startswith(create_subnet) for c in create.commands)
+    assert (
+        "aws ec2 associate-route-table --route-table-id rtb-main "
+        "--subnet-id '<new-public-subnet-id-us-east-1c>' --region us-east-1"
+    ) in create.commands
+    assert any("SubnetIds=<new-public-subnet-id-us-east-1c>" in c for c in commands(plan, "move"))
+    assert "var.nat_1_new_public_subnet_id_us_east_1c" in plan.terraform
+
+
+def test_every_stage_but_verification_has_a_rollback():
+    for plan in (plan_for(TWO), plan_for(TWO, others=("eni-ec2",)), plan_for(FUNCS)):
+        stages = {s.stage for s in plan.steps}
+        assert {"prerequisites", "partner", "move", "associate", "verify", "guard", "cutover"} <= stages
+        for step in plan.steps:
+            assert bool(step.rollback) == (step.stage != "verify"), step.title
+
+
+def test_unused_nat_addresses_are_released_and_no_allocation_when_the_nat_has_enough():
+    plan = plan_for({"orders": FUNCS["orders"]}, nat_allocs=("eipalloc-nat1", "eipalloc-nat2"),
+                    ips=("203.0.113.10", "203.0.113.11"))  # fmt: skip
+    assert plan.reused_allocation_ids == ("eipalloc-nat1",) and plan.new_eips_needed == 0
+    assert not any(s.stage == "allocate" for s in plan.steps)
+    last = plan.steps[-1]
+    assert last.commands == ("aws ec2 release-address --allocation-id eipalloc-nat2 --region us-east-1",)
+    assert last.rollback == ("aws ec2 allocate-address --domain vpc --address 203.0.113.11 --region us-east-1",)
+    assert (
+        "aws ec2 create-nat-gateway --subnet-id subnet-nat --allocation-id eipalloc-nat1 "
+        "--secondary-allocation-ids eipalloc-nat2 --region us-east-1"
+    ) in [c for s in plan.steps for c in s.rollback]
+
+
+def test_route_gaps_are_named_in_the_prerequisites():
+    plan = plan_for(TWO)
+    assert "pl-s3 -> vpce-s3 (in rtb-private, not in rtb-public)" in plan.steps[0].detail
+
+
+def finding(rule: str, resources: tuple[str, ...], suppressed: bool = False, account: str = ACCT) -> Finding:
+    return Finding(rule_id=rule, severity="medium", title=rule, resource_ids=resources, message="m",
+                   remediation="r", suppressed=suppressed, account_id=account, region=REGION)  # fmt: skip
+
+
+def test_finding_rule_ids_by_resource_intersection_without_suppressed():
+    findings = [
+        finding("shared-eni", ("subnet-priv-a", "eni-a")),
+        finding("eip-quota", ("nat-1",)),
+        finding("idle-reclamation", (arn("billing"),)),
+        finding("connection-limit", ("eni-b",), suppressed=True),
+        finding("cross-az-nat", ("subnet-elsewhere",)),
+        finding("idle-nat", ("nat-1",), account="999999999999"),
+        finding("eni-not-persistent", ("eni-a",)),
+        finding("shared-eni", ("eni-b",)),
+    ]
+    plan = plan_for(TWO, findings=findings)
+    assert plan.finding_rule_ids == ("eip-quota", "eni-not-persistent", "idle-reclamation", "shared-eni")
+
+
+def test_terraform_holds_the_real_ids():
+    tf = plan_for(TWO).terraform
+    assert 'data "aws_eip" "nat_1_reused_1" {\n  id = "eipalloc-nat1"\n}' in tf
+    assert tf.count('resource "aws_eip" ') == 1
+    assert tf.count('resource "aws_eip_association" ') == 2
+    assert "allocation_id        = data.aws_eip.nat_1_reused_1.id" in tf
+    assert "allocation_id        = aws_eip.nat_1_new_1.id" in tf
+    assert "network_interface_id = var.nat_1_eni_1" in tf
+    assert "Terraform cannot create or track them" in tf
+    assert 'subnet_ids         = ["subnet-pub-b"]' in tf and 'security_group_ids = ["sg-2", "sg-3"]' in tf
+    assert 'resource "aws_lambda_function" "billing"' in tf and "Merge into your existing resource" in tf
+
+
+def test_hostile_function_name_is_quoted_everywhere():
+    name = "pay; rm -rf ~ $(id)\n${x}"
+    plan = plan_for({name: FUNCS["orders"]})
+    updates = [c for c in commands(plan) if "update-function-configuration" in c]
+    assert updates
+    for line in updates:
+        argv = shlex.split(line)
+        assert argv[argv.index("--function-name") + 1] == name
+    assert 'resource "aws_lambda_function" "pay__rm__rf_____id____x_"' in plan.terraform
+    assert "\n${x}" not in plan.terraform
+    [save] = [c for c in commands(plan, "prerequisites") if "get-function-configuration" in c]
+    argv = shlex.split(save)
+    assert argv[argv.index("--function-name") + 1] == name
+    assert re.fullmatch(r"vpc-config-[A-Za-z0-9_.-]+\.json", argv[-1]) and argv[-2] == ">"
+
+
+def test_plans_follow_scenario_order_and_skip_nats_without_functions():
+    snap, topo = snapshot(TWO), topology(TWO)
+    empty = NatView(nat_gateway_id="nat-2", vpc_id=VPC, **LOC)
+    topo = topo.model_copy(update={"nats": (*topo.nats, empty)})
+    plans = build_plans(snap, topo, [scenario("nat-2"), scenario("nat-9"), scenario("nat-1")], [])
+    assert [p.nat_gateway_id for p in plans] == ["nat-1"]
+    assert plans[0].function_arns == (arn("orders"), arn("billing"))
+
+
+@pytest.mark.parametrize("others", [(), ("eni-ec2",)])
+def test_guard_rule_watches_the_target_subnets(others):
+    plan = plan_for(TWO, others=others)
+    [put_rule] = [c for c in commands(plan, "guard") if " put-rule " in c]
+    pattern = shlex.split(put_rule)[shlex.split(put_rule).index("--event-pattern") + 1]
+    assert '"eventName":["CreateNetworkInterface"]' in pattern
+    assert '"subnetId":["subnet-pub-a","subnet-pub-b"]' in pattern
+    assert "lambda.amazonaws.com" in pattern
+    assert "lambda-egress verify --region us-east-1" in commands(plan, "guard")
+
+
+def test_function_in_two_azs_moves_once_inside_the_window():
+    funcs = {"orders": ("subnet-priv-a", ("sg-1",), ("eni-a",)), "orders-b": ("subnet-priv-b", ("sg-1",), ("eni-b",))}
+    snap = snapshot(funcs)
+    # One function in both private subnets: both of its ENI groups are one move.
+    fn = snap.functions[0].model_copy(update={"subnet_ids": ("subnet-priv-a", "subnet-priv-b")})
+    snap = snap.model_copy(update={"functions": (fn,)})
+    topo = topology(funcs)
+    groups = tuple(g.model_copy(update={"function_arns": (arn("orders"),)}) for g in topo.eni_groups)
+    fe = topo.functions[0].model_copy(update={"subnet_ids": ("subnet-priv-a", "subnet-priv-b")})
+    nat = topo.nats[0].model_copy(update={"function_arns": (arn("orders"),)})
+    topo = topo.model_copy(update={"eni_groups": groups, "functions": (fe,), "nats": (nat,)})
+    [plan] = build_plans(snap, topo, [scenario()], [])
+    assert plan.reused_allocation_ids == ("eipalloc-nat1",) and plan.new_eips_needed == 1
+    [move] = [s for s in plan.steps if s.stage == "move"]
+    assert move.title == "Maintenance window: move orders"
+    assert move.commands[0].endswith("SubnetIds=subnet-pub-a,subnet-pub-b,SecurityGroupIds=sg-1 --region us-east-1")
+    delete = index(plan, lambda s: any("delete-nat-gateway" in c for c in s.commands))
+    associate = [i for i, s in enumerate(plan.steps) if s.stage == "associate"]
+    assert len(associate) == 2 and all(i > delete for i in associate)
+    assert index(plan, lambda s: s.stage == "partner") < index(plan, lambda s: s.stage == "move")
