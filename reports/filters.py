@@ -1,0 +1,139 @@
+"""Jinja2 filters: formatting and escaping only, never computation.
+
+Money and quantities arrive as ``Decimal`` (or, from JSON, as floats) and are
+formatted at this edge so every report shows the same text for the same
+number. The Markdown filters exist because Markdown has no autoescape: every
+AWS-sourced string (names, tags, ids, messages) passes through ``md_escape``
+before it lands in a table cell or a line of text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+DASH = "—"
+
+# Markdown specials that can start emphasis, links, headings, tables, code or
+# strikethrough. ``<``, ``>`` and ``&`` are HTML-escaped instead, so inline
+# HTML can never be injected.
+_MD_SPECIALS = re.compile(r"([\\`*_\[\]#|~!])")
+_WHITESPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
+
+
+def _decimal(value: Any) -> Decimal:
+    """Decimal from a Decimal, int or float (floats through ``str`` so 0.1 stays 0.1)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def _trim(text: str) -> str:
+    """Drop trailing zeros after the decimal point: 730.000 -> 730, 1.50 -> 1.5."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def money(value: Any) -> str:
+    """``$1,234.56``; negatives as ``-$12.34`` so a loss never reads as a saving."""
+    if value is None:
+        return DASH
+    amount = _decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def unit_price(value: Any) -> str:
+    """Unit prices keep their precision ($0.045, $0.005): two decimals would hide them."""
+    if value is None:
+        return DASH
+    amount = _decimal(value)
+    text = f"{abs(amount):,.6f}"
+    whole, frac = text.split(".")
+    frac = frac.rstrip("0").ljust(2, "0")
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${whole}.{frac}"
+
+
+def qty(value: Any) -> str:
+    """A quantity (hours, GB, IPs): up to 3 decimals, small values to 2 significant digits."""
+    if value is None:
+        return DASH
+    amount = _decimal(value)
+    text = _trim(f"{amount:,.3f}")
+    if text in ("0", "-0") and amount != 0:
+        text = f"{float(amount):.2g}"
+    return text
+
+
+def pct(value: Any) -> str:
+    """A share (0.25) as a percentage (25%), one decimal at most."""
+    if value is None:
+        return DASH
+    return _trim(f"{_decimal(value) * 100:.1f}") + "%"
+
+
+def yesno(value: Any) -> str:
+    return "yes" if value else "no"
+
+
+def when(value: datetime) -> str:
+    """A timestamp as ``2026-09-01 12:00 UTC`` (the zone name when it has one)."""
+    return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def compact_json(value: Any) -> str:
+    """Evidence as one line of JSON with sorted keys, so diffs and CSV cells stay stable."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str, ensure_ascii=False)
+
+
+def md_escape(value: Any) -> str:
+    """Make any string inert Markdown text: one line, specials backslash-escaped, HTML escaped."""
+    if value is None:
+        return ""
+    text = _WHITESPACE.sub(" ", str(value)).strip()
+    text = html.escape(text, quote=False)
+    return _MD_SPECIALS.sub(r"\\\1", text)
+
+
+def md_join(values: Iterable[Any], sep: str = ", ") -> str:
+    """Escape each item and join them; a dash for an empty list so a cell is never blank."""
+    items = [md_escape(v) for v in values]
+    return sep.join(items) if items else DASH
+
+
+def md_html(value: Any) -> str:
+    """Text inside raw HTML in Markdown (``<summary>``): HTML-escaped, one line.
+
+    Backslash escapes are not processed inside raw HTML, so ``md_escape`` would
+    show its backslashes there.
+    """
+    if value is None:
+        return ""
+    return html.escape(_WHITESPACE.sub(" ", str(value)).strip(), quote=True)
+
+
+def code_block(text: str, lang: str = "") -> str:
+    """A fenced code block whose fence is longer than any backtick run inside it."""
+    runs = [len(m) for m in re.findall(r"`+", text)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return f"{fence}{lang}\n{text.rstrip()}\n{fence}"
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "money": money,
+    "unit_price": unit_price,
+    "qty": qty,
+    "pct": pct,
+    "yesno": yesno,
+    "when": when,
+    "compact_json": compact_json,
+    "md_escape": md_escape,
+    "md_join": md_join,
+    "md_html": md_html,
+    "code_block": code_block,
+}
