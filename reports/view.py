@@ -150,26 +150,32 @@ def scenario_views(result: AnalysisResult) -> list[ScenarioView]:
     return views
 
 
-def _plan_risks(result: AnalysisResult, plan: MigrationPlan) -> tuple[Risk, ...]:
-    risks = []
-    for rule_id in plan.finding_rule_ids:
-        hits = [
-            f
-            for f in active_findings(result)
-            if f.rule_id == rule_id and (f.account_id, f.region) == (plan.account_id, plan.region)
-        ]
-        worst = hits[0] if hits else None  # active_findings is worst-first
-        risks.append(Risk(rule_id, worst.severity if worst else None, worst.title if worst else None))
-    return tuple(risks)
+# Plans shown in full in HTML and Markdown; report.json always has all of them.
+# Past this a human report is a book nobody reads, and rendering stays linear.
+MAX_PLANS_SHOWN = 25
+
+
+def _worst_by_rule(result: AnalysisResult) -> dict[tuple[str, str, str], Finding]:
+    """(rule id, account, region) -> the worst active finding, built once (active_findings is worst-first)."""
+    worst: dict[tuple[str, str, str], Finding] = {}
+    for f in active_findings(result):
+        worst.setdefault((f.rule_id, f.account_id, f.region), f)
+    return worst
 
 
 def plan_views(result: AnalysisResult, fname: Callable[[str], str]) -> list[PlanView]:
+    """The biggest-saving plans (result.plans is in scenario order), each with the risks next to it."""
     nats = _nat_index(result)
+    worst = _worst_by_rule(result)
     views = []
-    for p in result.plans:
+    for p in result.plans[:MAX_PLANS_SHOWN]:
         nat = nats.get(p.nat_gateway_id)
         names = tuple(fname(a) for a in p.function_arns)
-        views.append(PlanView(p, nat.name if nat else None, names, _plan_risks(result, p)))
+        risks = []
+        for rule_id in p.finding_rule_ids:
+            hit = worst.get((rule_id, p.account_id, p.region))
+            risks.append(Risk(rule_id, hit.severity if hit else None, hit.title if hit else None))
+        views.append(PlanView(p, nat.name if nat else None, names, tuple(risks)))
     return views
 
 
@@ -215,6 +221,7 @@ def build_context(result: AnalysisResult, charts: list[Chart]) -> dict[str, Any]
         "actions": top_actions(result),
         "scenarios": scenario_views(result),
         "plans": plan_views(result, fname),
+        "plans_not_shown": max(0, len(result.plans) - MAX_PLANS_SHOWN),
         "findings": active_findings(result),
         "suppressed": suppressed_findings(result),
         "fnames": lambda arns: [fname(a) for a in arns],

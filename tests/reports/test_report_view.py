@@ -45,3 +45,14 @@ def test_gb_bytes_label():
 
 def test_charts_section_only_with_charts():
     assert "charts" not in [s.id for s in sections([])]
+
+
+def test_only_the_biggest_plans_are_shown_in_full(result):
+    from reports.view import MAX_PLANS_SHOWN, build_context
+
+    (plan,) = result.plans
+    many = tuple(plan.model_copy(update={"nat_gateway_id": f"nat-{i:03d}"}) for i in range(MAX_PLANS_SHOWN + 5))
+    context = build_context(result.model_copy(update={"plans": many}), [])
+    assert [v.plan.nat_gateway_id for v in context["plans"]] == [f"nat-{i:03d}" for i in range(MAX_PLANS_SHOWN)]
+    assert context["plans_not_shown"] == 5
+    assert build_context(result, [])["plans_not_shown"] == 0
