@@ -18,6 +18,8 @@ address is new, there is no window and no route changes.
 
 Layout decisions live in ``plan_layout``; step text in ``plan_steps`` and
 ``plan_cutover``; commands in ``plan_commands``; HCL in ``plan_terraform``.
+``build_plans`` indexes the snapshot, topology and findings once
+(``plan_index``), so each plan costs only what its NAT owns.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections.abc import Sequence
 
 from analyzer.models import Finding, MigrationPlan, NatView, PlanStep, Scenario, Snapshot, Topology
 from analyzer.plan_cutover import delete_nat_step, guard_step, keep_nat_step, retire_step, route_step
+from analyzer.plan_index import PlanIndex
 from analyzer.plan_layout import Layout, Move, Target, build_layout
 from analyzer.plan_steps import (
     allocate_step,
@@ -56,15 +59,20 @@ WINDOW_ASSOCIATE = "The NAT is gone, so its address is free; associating it ends
 def _phase_one(layout: Layout, targets: list[Target], moves: list[Move]) -> list[PlanStep]:
     """Move and associate one ENI group at a time, so each gap between them stays short."""
     steps: list[PlanStep] = []
-    moved: set[str] = set()
-    for target in targets:
-        now = [m for m in moves if m.arn in target.function_arns and m.arn not in moved]
-        moved.update(m.arn for m in now)
+    first: dict[str, int] = {}  # each function moves with the first target it lands on
+    for i, target in enumerate(targets):
+        for arn in target.function_arns:
+            first.setdefault(arn, i)
+    by_target: dict[int | None, list[Move]] = {}
+    for m in moves:
+        by_target.setdefault(first.get(m.arn), []).append(m)
+    for i, target in enumerate(targets):
+        now = by_target.get(i, [])
         if now:
             title = f"Move {names(now)} to {target.subnet_id}"
             steps.append(move_step(layout, now, title, EARLY_MOVE, wait=False))
         steps.append(associate_step(layout, target, now, EARLY_ASSOCIATE))
-    rest = [m for m in moves if m.arn not in moved]
+    rest = by_target.get(None, [])
     if rest:
         steps.append(move_step(layout, rest, f"Move {names(rest)}", EARLY_MOVE, wait=True))
     return steps
@@ -103,25 +111,15 @@ def build_steps(layout: Layout) -> tuple[PlanStep, ...]:
     return tuple(steps)
 
 
-def rule_ids(layout: Layout, findings: Sequence[Finding]) -> tuple[str, ...]:
+def rule_ids(index: PlanIndex, nat: NatView) -> tuple[str, ...]:
     """Unsuppressed findings about this NAT, its functions, their ENIs or their current subnets."""
-    nat = layout.nat
     ours = {nat.nat_gateway_id, *nat.function_arns, *nat.lambda_eni_ids, *(k[2] for k in nat.eni_group_keys)}
-    return tuple(
-        sorted(
-            {
-                f.rule_id
-                for f in findings
-                if not f.suppressed
-                and (f.account_id, f.region) == (nat.account_id, nat.region)
-                and ours.intersection(f.resource_ids)
-            }
-        )
-    )
+    return index.rules_about(nat.account_id, nat.region, sorted(ours))
 
 
-def build_plan(snapshot: Snapshot, topology: Topology, nat: NatView, findings: Sequence[Finding]) -> MigrationPlan:
-    layout = build_layout(snapshot, topology, nat)
+def build_plan(index: PlanIndex, nat: NatView) -> MigrationPlan:
+    """One NAT's plan; ``index`` comes from ``PlanIndex.build`` over the whole snapshot."""
+    layout = build_layout(index, nat)
     return MigrationPlan(
         account_id=nat.account_id,
         region=nat.region,
@@ -131,7 +129,7 @@ def build_plan(snapshot: Snapshot, topology: Topology, nat: NatView, findings: S
         reused_allocation_ids=layout.reused,
         new_eips_needed=len(layout.new_allocations),
         steps=build_steps(layout),
-        finding_rule_ids=rule_ids(layout, findings),
+        finding_rule_ids=rule_ids(index, nat),
         terraform=terraform(layout),
     )
 
@@ -141,11 +139,12 @@ def build_plans(
 ) -> tuple[MigrationPlan, ...]:
     """One plan per candidate NAT (one with Lambda functions) that has a scenario, in scenario order."""
     nats = {(n.account_id, n.region, n.nat_gateway_id): n for n in topology.nats}
+    index = PlanIndex.build(snapshot, topology, findings)
     plans, seen = [], set()
     for scenario in scenarios:
         key = (scenario.account_id, scenario.region, scenario.nat_gateway_id)
         nat = nats.get(key)
         if nat is not None and nat.function_arns and key not in seen:
             seen.add(key)
-            plans.append(build_plan(snapshot, topology, nat, findings))
+            plans.append(build_plan(index, nat))
     return tuple(plans)

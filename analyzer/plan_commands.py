@@ -9,6 +9,7 @@ are filled in fails in the CLI instead of being read as a shell redirection.
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 from collections.abc import Iterable
@@ -19,12 +20,18 @@ from analyzer.plan_network import DEFAULT_ROUTE
 EIP_QUOTA_CODE = "L-0263D0A3"
 
 
+# Plans repeat the same words, ids and regions thousands of times: quote each once.
+_quote = functools.lru_cache(maxsize=1 << 16)(shlex.quote)
+
+
 def cmd(*parts: str) -> str:
-    return " ".join(shlex.quote(p) for p in parts)
+    return " ".join([_quote(p) for p in parts])
 
 
 def comment(text: str) -> str:
     """A shell comment line; control characters from AWS strings cannot end it early."""
+    if text.isprintable():
+        return "# " + text
     return "# " + "".join(c if c.isprintable() else " " for c in text)
 
 

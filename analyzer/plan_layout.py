@@ -16,18 +16,11 @@ non-Lambda ENIs stays, so nothing is reused and there is no window.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from analyzer.models import (
-    EniGroup,
-    FunctionEgress,
-    NatGateway,
-    NatView,
-    Route,
-    Snapshot,
-    Topology,
-    region_key,
-)
+from analyzer.models import EniGroup, FunctionEgress, NatGateway, NatView, Route, region_key
+from analyzer.plan_index import PlanIndex
 from analyzer.plan_network import NetworkIndex, route_gaps
 
 
@@ -106,14 +99,12 @@ def new_allocation(n: int) -> str:
     return f"<new-allocation-id-{n}>"
 
 
-def _source_groups(topology: Topology, nat: NatView) -> list[EniGroup]:
-    by_key = {g.key: g for g in topology.eni_groups}
-    return [by_key[k] for k in nat.eni_group_keys if k in by_key]
+def _source_groups(index: PlanIndex, nat: NatView) -> list[EniGroup]:
+    return [index.groups[k] for k in nat.eni_group_keys if k in index.groups]
 
 
-def _functions(topology: Topology, nat: NatView) -> list[FunctionEgress]:
-    by_arn = {f.arn: f for f in topology.functions}
-    return [by_arn[a] for a in nat.function_arns if a in by_arn]
+def _functions(index: PlanIndex, nat: NatView) -> list[FunctionEgress]:
+    return [index.functions[a] for a in nat.function_arns if a in index.functions]
 
 
 def _subnet_map(
@@ -173,9 +164,9 @@ def _targets(
     merged: dict[tuple[str, tuple[str, ...]], dict] = {}
     for g in groups:
         key = (mapping[g.subnet_id], g.security_group_ids)
-        slot = merged.setdefault(key, {"sources": [], "fns": [], "slots": 0, "az": azs.get(g.subnet_id)})
+        slot = merged.setdefault(key, {"sources": [], "fns": {}, "slots": 0, "az": azs.get(g.subnet_id)})
         slot["sources"].append(g.subnet_id)
-        slot["fns"].extend(a for a in g.function_arns if a not in slot["fns"])
+        slot["fns"].update(dict.fromkeys(g.function_arns))  # an ordered set
         slot["slots"] += max(1, len(g.eni_ids))
     allocations, new = _assign([m["slots"] for m in merged.values()], reusable)
     targets = [
@@ -193,7 +184,7 @@ def _targets(
 
 
 def _moves(
-    snapshot: Snapshot,
+    ipv6: Mapping[str, bool],
     nat_id: str,
     fns: list[FunctionEgress],
     mapping: dict[str, str],
@@ -202,7 +193,6 @@ def _moves(
 ) -> list[Move]:
     """A function moves inside the window when any ENI it lands on gets a reused address."""
     window_keys = {(t.subnet_id, t.security_group_ids) for t in targets if reused.intersection(t.allocations)}
-    ipv6 = {f.arn: f.ipv6_allowed_for_dual_stack for f in snapshot.functions}
     moves = []
     for fn in fns:
         sgs = tuple(sorted(set(fn.security_group_ids)))
@@ -223,45 +213,40 @@ def _moves(
     return moves
 
 
-def _mark_window(target: Target, moves: list[Move], reused: set[str]) -> Target:
+def _mark_window(target: Target, early: set[str], reused: set[str]) -> Target:
     """A group's ENIs first appear in the window when it gets a reused address, or when every
-    function landing on it moves in the window (a multi-subnet function brings it along)."""
-    early = {m.arn for m in moves if not m.in_window}
+    function landing on it moves in the window (a multi-subnet function brings it along).
+    ``early`` holds the ARNs of the functions that move before the window."""
     in_window = bool(reused & set(target.allocations)) or bool(
         target.function_arns and not early & set(target.function_arns)
     )
     return replace(target, in_window=in_window)
 
 
-def _nat_ips(snapshot: Snapshot, gateway: NatGateway | None) -> tuple[tuple[str, str], ...]:
+def _nat_ips(index: PlanIndex, gateway: NatGateway | None) -> tuple[tuple[str, str], ...]:
+    """(allocation id, public IP) of the gateway's EIPs; the Elastic IP record wins over the NAT's list."""
     if gateway is None:
         return ()
     ips = dict(zip(gateway.allocation_ids, gateway.public_ips, strict=False))
-    for eip in snapshot.elastic_ips:
-        if eip.allocation_id in ips and (eip.account_id, eip.region) == (gateway.account_id, gateway.region):
-            ips[eip.allocation_id] = eip.public_ip
+    for alloc in ips:
+        ips[alloc] = index.eip_ips.get((gateway.account_id, gateway.region, alloc), ips[alloc])
     return tuple(ips.items())
 
 
-def build_layout(snapshot: Snapshot, topology: Topology, nat: NatView) -> Layout:
-    net = NetworkIndex(snapshot, nat.account_id, nat.region)
-    gateway = next(
-        (
-            g
-            for g in snapshot.nat_gateways
-            if (g.account_id, g.region, g.nat_gateway_id) == (nat.account_id, nat.region, nat.nat_gateway_id)
-        ),
-        None,
-    )
-    groups, fns = _source_groups(topology, nat), _functions(topology, nat)
+def build_layout(index: PlanIndex, nat: NatView) -> Layout:
+    """The layout of one NAT's migration: every lookup goes through ``index``, nothing scans the snapshot."""
+    net = index.network(nat.account_id, nat.region)
+    gateway = index.gateway(nat.account_id, nat.region, nat.nat_gateway_id)
+    groups, fns = _source_groups(index, nat), _functions(index, nat)
     mapping, azs, new_subnets = _subnet_map(net, nat, groups, fns)
     nat_allocs = gateway.allocation_ids if gateway and nat.removable else ()
     targets, new = _targets(groups, mapping, azs, nat_allocs)
     reused = tuple(a for a in nat_allocs if any(a in t.allocations for t in targets))
-    moves = _moves(snapshot, nat.nat_gateway_id, fns, mapping, targets, set(reused))
-    targets = [_mark_window(t, moves, set(reused)) for t in targets]
+    moves = _moves(index.ipv6_dual_stack, nat.nat_gateway_id, fns, mapping, targets, set(reused))
+    early = {m.arn for m in moves if not m.in_window}
+    targets = [_mark_window(t, early, set(reused)) for t in targets]
     rkey = region_key(nat.account_id, nat.region)
-    quota = topology.eip_quotas.get(rkey)
+    quota = index.topology.eip_quotas.get(rkey)
     gaps: dict[str, None] = {}
     for source, dest in mapping.items():
         dest_table = net.table_of(dest) if dest in net.subnets else None
@@ -280,7 +265,7 @@ def build_layout(snapshot: Snapshot, topology: Topology, nat: NatView) -> Layout
         new_subnets=tuple(new_subnets),
         nat_routes=net.nat_routes(nat.nat_gateway_id),
         route_gaps=tuple(gaps),
-        nat_ips=_nat_ips(snapshot, gateway),
+        nat_ips=_nat_ips(index, gateway),
         eip_quota=quota.value if quota else None,
-        eips_allocated=topology.eips_allocated.get(rkey),
+        eips_allocated=index.topology.eips_allocated.get(rkey),
     )

@@ -9,28 +9,46 @@ table) sends 0.0.0.0/0 to an internet gateway.
 
 from __future__ import annotations
 
-from analyzer.models import Route, RouteTable, Snapshot, Subnet
+from collections import defaultdict
+from collections.abc import Iterable
+
+from analyzer.models import InternetGateway, Route, RouteTable, Snapshot, Subnet
 
 DEFAULT_ROUTE = "0.0.0.0/0"
 
 
 class NetworkIndex:
-    """Lookups over one snapshot's subnets and route tables, scoped to one account and region."""
+    """Lookups over one account and region's subnets and route tables, each answered by a dict.
 
-    def __init__(self, snapshot: Snapshot, account_id: str, region: str) -> None:
-        def here(item: Subnet | RouteTable) -> bool:
-            return item.account_id == account_id and item.region == region
+    Everything is indexed once here, so a plan's lookups cost nothing in the
+    size of the region.
+    """
 
-        self.subnets = {s.subnet_id: s for s in snapshot.subnets if here(s)}
-        self.tables = tuple(t for t in snapshot.route_tables if here(t))
+    def __init__(
+        self, subnets: Iterable[Subnet], tables: Iterable[RouteTable], igws: Iterable[InternetGateway]
+    ) -> None:
+        self.subnets = {s.subnet_id: s for s in subnets}
+        self.tables = tuple(tables)
         self.explicit = {sid: t for t in self.tables for sid in t.subnet_ids}
         self.main = {t.vpc_id: t for t in self.tables if t.is_main}
-        self.igws = {
-            vpc: g.internet_gateway_id
-            for g in snapshot.internet_gateways
-            if g.account_id == account_id and g.region == region
-            for vpc in g.vpc_ids
-        }
+        self.igws = {vpc: g.internet_gateway_id for g in igws for vpc in g.vpc_ids}
+        # Most free addresses first, ties to the lowest id: the best public subnet per (vpc, az).
+        self._public: dict[tuple[str, str], Subnet] = {}
+        for s in self.subnets.values():
+            best = self._public.get((s.vpc_id, s.availability_zone))
+            if (best is None or _free_key(s) < _free_key(best)) and self.is_public(s.subnet_id):
+                self._public[(s.vpc_id, s.availability_zone)] = s
+        # Main table first, then the lowest id; the first such table wins a tie.
+        self._igw_tables: dict[str, RouteTable] = {}
+        for t in self.tables:
+            best = self._igw_tables.get(t.vpc_id)
+            if (best is None or _table_key(t) < _table_key(best)) and igw_of(t):
+                self._igw_tables[t.vpc_id] = t
+        self._nat_routes: dict[str, list[tuple[str, Route]]] = defaultdict(list)
+        for t in sorted(self.tables, key=lambda t: t.route_table_id):
+            for r in t.routes:
+                if r.nat_gateway_id is not None:
+                    self._nat_routes[r.nat_gateway_id].append((t.route_table_id, r))
 
     def table_of(self, subnet_id: str) -> RouteTable | None:
         """The route table the VPC router uses for this subnet."""
@@ -45,30 +63,32 @@ class NetworkIndex:
 
     def public_subnet(self, vpc_id: str, az: str | None) -> Subnet | None:
         """The public subnet in this VPC and AZ with the most free addresses (ties: lowest id)."""
-        if az is None:
-            return None
-        found = [
-            s
-            for s in self.subnets.values()
-            if s.vpc_id == vpc_id and s.availability_zone == az and self.is_public(s.subnet_id)
-        ]
-        found.sort(key=lambda s: (-(s.available_ip_address_count or 0), s.subnet_id))
-        return found[0] if found else None
+        return None if az is None else self._public.get((vpc_id, az))
 
     def igw_table(self, vpc_id: str) -> RouteTable | None:
         """A route table of the VPC whose default route goes to an internet gateway (main first)."""
-        tables = [t for t in self.tables if t.vpc_id == vpc_id and igw_of(t)]
-        tables.sort(key=lambda t: (not t.is_main, t.route_table_id))
-        return tables[0] if tables else None
+        return self._igw_tables.get(vpc_id)
 
     def nat_routes(self, nat_gateway_id: str) -> tuple[tuple[str, Route], ...]:
         """Every (route table id, route) that targets the NAT gateway."""
-        return tuple(
-            (t.route_table_id, r)
-            for t in sorted(self.tables, key=lambda t: t.route_table_id)
-            for r in t.routes
-            if r.nat_gateway_id == nat_gateway_id
-        )
+        return tuple(self._nat_routes.get(nat_gateway_id, ()))
+
+
+def network_indexes(snapshot: Snapshot) -> dict[tuple[str, str], NetworkIndex]:
+    """One NetworkIndex per (account, region) that has subnets, route tables or internet gateways."""
+    parts: dict[tuple[str, str], tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
+    for i, records in enumerate((snapshot.subnets, snapshot.route_tables, snapshot.internet_gateways)):
+        for item in records:
+            parts[(item.account_id, item.region)][i].append(item)
+    return {key: NetworkIndex(*lists) for key, lists in parts.items()}
+
+
+def _free_key(subnet: Subnet) -> tuple[int, str]:
+    return (-(subnet.available_ip_address_count or 0), subnet.subnet_id)
+
+
+def _table_key(table: RouteTable) -> tuple[bool, str]:
+    return (not table.is_main, table.route_table_id)
 
 
 def igw_of(table: RouteTable) -> str | None:

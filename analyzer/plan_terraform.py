@@ -38,13 +38,16 @@ class _Labels:
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
+        self.last: dict[str, int] = {}  # per base, the suffix tried last: every lower one is taken
 
     def __call__(self, name: str) -> str:
         base = label(name)
-        out, n = base, 1
+        n = self.last.get(base, 1)
+        out = base if n == 1 else f"{base}_{n}"
         while out in self.seen:
             n += 1
             out = f"{base}_{n}"
+        self.last[base] = n
         self.seen.add(out)
         return out
 

@@ -347,3 +347,39 @@ def test_function_in_two_azs_moves_once_inside_the_window():
     associate = [i for i, s in enumerate(plan.steps) if s.stage == "associate"]
     assert len(associate) == 2 and all(i > delete for i in associate)
     assert index(plan, lambda s: s.stage == "partner") < index(plan, lambda s: s.stage == "move")
+
+
+def relocate(model, account: str, region: str):
+    """The same record in another account and region (ids, ARNs and AZ names follow)."""
+    text = model.model_dump_json().replace(ACCT, account).replace(REGION, region)
+    return type(model).model_validate_json(text)
+
+
+def test_plans_built_together_equal_plans_built_alone():
+    """Identical estates in several accounts and regions: indexing them together changes no plan."""
+    findings = [finding("shared-eni", ("eni-a",)), finding("idle-nat", ("nat-1",)), finding("eip-quota", ("x",))]
+    places = [(f"{n:012d}", region) for n in (1, 2, 3) for region in ("us-east-1", "eu-west-1")]
+    alone, snaps, topos, scenarios, found = [], [], [], [], []
+    for k, (account, region) in enumerate(places):
+        funcs = FUNCS if k % 2 else TWO
+        snap = relocate(snapshot(funcs), account, region)
+        topo = relocate(topology(funcs, others=("eni-ec2",) if k == 3 else ()), account, region)
+        scen = relocate(scenario(), account, region)
+        mine = [relocate(f, account, region) for f in findings[: k % 3 + 1]]
+        [plan] = build_plans(snap, topo, [scen], mine)
+        alone.append(plan)
+        snaps.append(snap), topos.append(topo), scenarios.append(scen), found.extend(mine)
+    merged_snap = snaps[0].model_copy(
+        update={field: tuple(r for s in snaps for r in getattr(s, field))
+                for field in ("functions", "subnets", "route_tables", "nat_gateways", "internet_gateways")}
+    )  # fmt: skip
+    merged_topo = Topology(
+        functions=tuple(f for t in topos for f in t.functions),
+        eni_groups=tuple(g for t in topos for g in t.eni_groups),
+        nats=tuple(n for t in topos for n in t.nats),
+    )
+    together = build_plans(merged_snap, merged_topo, scenarios, found)
+    assert list(together) == alone
+    # Each estate sees only its own findings ("eip-quota" names nothing a NAT owns).
+    assert [p.finding_rule_ids for p in together] == [("shared-eni",), *[("idle-nat", "shared-eni")] * 2] * 2
+    assert {p.reused_allocation_ids for p in together} == {(), ("eipalloc-nat1",)}
