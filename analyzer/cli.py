@@ -7,6 +7,7 @@ stderr and exit code 2; nothing else is caught.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -94,6 +95,9 @@ def _run_report(snapshot_loader, options) -> None:
 
     with err.status("Analyzing and rendering…"):
         snapshot = snapshot_loader()
+        # The snapshot lives until exit: keep the cyclic GC from rescanning it
+        # (about a third of analysis time at 10,000 functions).
+        gc.freeze()
         outcome = analyze_and_write(snapshot, options)
     _finish(outcome)
 

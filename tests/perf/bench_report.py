@@ -68,7 +68,8 @@ def main() -> None:
             first = first or wall
             html = (Path(tmp) / f"out-{n}" / "report.html").stat().st_size / 2**20
             print(f"{n:>7,} functions: report {wall:6.2f} s (best of {args.repeat}), peak RSS {rss:7.0f} MiB, "
-                  f"report.html {html:5.1f} MiB, x{wall / first:4.2f} of the first size  [snapshot built in {made:.1f} s]")
+                  f"report.html {html:5.1f} MiB, x{wall / first:4.2f} of the first size "
+                  f"[snapshot built in {made:.1f} s]")
 
 
 if __name__ == "__main__":

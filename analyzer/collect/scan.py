@@ -1,0 +1,190 @@
+"""A live scan: account x region units, run concurrently, merged into one Snapshot.
+
+Each unit collects its region's network, functions, quota and metrics with
+its own error list; one failed call (or a whole denied region) never stops
+the other units. The merged snapshot is sorted so the same account state
+always gives the same file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from analyzer import __version__
+from analyzer.collect.accounts import GLOBAL, enter_account, target_accounts
+from analyzer.collect.context import AWS_FAILURES, UnitContext, describe_failure
+from analyzer.collect.enis import select_enis
+from analyzer.collect.functions import collect_functions
+from analyzer.collect.metrics import collect_metrics
+from analyzer.collect.network import collect_network
+from analyzer.collect.quotas import collect_eip_quota
+from analyzer.collect.session import (
+    ApiCallCounter,
+    ClientPool,
+    caller_account,
+    enabled_regions,
+    open_session,
+    validate_regions,
+)
+from analyzer.errors import ConfigError
+from analyzer.models import Account, Coverage, CoverageError, LambdaFunction, Snapshot, Subnet
+
+MAX_DAYS = 455  # CloudWatch keeps hourly (and so daily) data for 455 days
+
+Progress = Callable[[str, int, int], None]
+
+# Snapshot field -> the record attribute that identifies it within a region.
+RECORD_IDS = {
+    "functions": "arn",
+    "vpcs": "vpc_id",
+    "subnets": "subnet_id",
+    "route_tables": "route_table_id",
+    "nat_gateways": "nat_gateway_id",
+    "network_interfaces": "network_interface_id",
+    "elastic_ips": "allocation_id",
+    "internet_gateways": "internet_gateway_id",
+    "vpc_endpoints": "vpc_endpoint_id",
+    "eip_quotas": "region",
+}
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    profile: str | None = None
+    regions: tuple[str, ...] = ()  # empty: every enabled region
+    org: bool = False
+    role_name: str | None = None
+    accounts_file: Path | None = None
+    days: int = 30
+    workers: int = 8
+    now: datetime | None = None  # tests; default: current UTC time
+
+
+@dataclass
+class UnitResult:
+    records: dict[str, list[Any]] = field(default_factory=dict)
+    errors: list[CoverageError] = field(default_factory=list)
+
+
+def with_subnet_vpcs(functions: list[LambdaFunction], subnets: list[Subnet] | None) -> list[LambdaFunction]:
+    """Take each VPC function's VPC from its subnet when the subnet is known.
+
+    The subnet is the authority (a function's subnets all sit in one VPC);
+    ``VpcConfig.VpcId`` agrees on AWS, but emulators may return a placeholder.
+    """
+    vpc_of = {s.subnet_id: s.vpc_id for s in subnets or []}
+    fixed = []
+    for fn in functions:
+        vpc = next((vpc_of[s] for s in fn.subnet_ids if s in vpc_of), None)
+        fixed.append(fn.model_copy(update={"vpc_id": vpc}) if vpc and vpc != fn.vpc_id else fn)
+    return fixed
+
+
+def scan_unit(pool: ClientPool, account_id: str, region: str, collected_at: datetime, days: int) -> UnitResult:
+    """Everything one region of one account holds that the analysis needs."""
+    ctx = UnitContext(account_id=account_id, region=region, pool=pool)
+    net = collect_network(ctx)
+    functions = with_subnet_vpcs(collect_functions(ctx) or [], net.subnets)
+    nats = net.nat_gateways or []
+    records: dict[str, list[Any]] = {
+        "functions": functions,
+        "vpcs": net.vpcs or [],
+        "subnets": net.subnets or [],
+        "route_tables": net.route_tables or [],
+        "nat_gateways": nats,
+        "network_interfaces": select_enis(net.network_interfaces or [], nats, net.route_tables, net.subnets),
+        "elastic_ips": net.elastic_ips or [],
+        "internet_gateways": net.internet_gateways or [],
+        "vpc_endpoints": net.vpc_endpoints or [],
+        "eip_quotas": [collect_eip_quota(ctx)],
+        "metrics": collect_metrics(
+            ctx, [n.nat_gateway_id for n in nats], [f.name for f in functions if f.in_vpc], collected_at, days
+        ),
+    }
+    return UnitResult(records=records, errors=ctx.errors)
+
+
+def _check(request: ScanRequest) -> None:
+    if not 1 <= request.days <= MAX_DAYS:
+        raise ConfigError(f"--days must be between 1 and {MAX_DAYS}, got {request.days}")
+    if request.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {request.workers}")
+
+
+def _account_regions(
+    pool: ClientPool, caller_id: str, account: Account, request: ScanRequest, regions: tuple[str, ...]
+) -> tuple[list[str], CoverageError | None]:
+    """Enter the account and list the regions to scan in it; on failure no regions and the error."""
+    error = enter_account(pool, caller_id, account.account_id, request.role_name)
+    if error is not None:
+        return [], error
+    if regions:
+        return list(regions), None
+    try:
+        return enabled_regions(pool, account.account_id), None
+    except AWS_FAILURES as exc:
+        code, message = describe_failure(exc)
+        return [], CoverageError(
+            account_id=account.account_id, region=GLOBAL, operation="DescribeRegions", error_code=code, message=message
+        )
+
+
+def _sorted_records(name: str, records: Iterable[Any]) -> tuple[Any, ...]:
+    if name == "metrics":
+        return tuple(sorted(records, key=lambda m: (m.account_id, m.region, m.namespace, m.dimension_value,
+                                                    m.metric_name, m.stat)))
+    ident = RECORD_IDS[name]
+    return tuple(sorted(records, key=lambda r: (r.account_id, r.region, getattr(r, ident))))
+
+
+def run_scan(request: ScanRequest, on_progress: Progress | None = None) -> Snapshot:
+    """on_progress(label, done, total) after each account x region unit finishes."""
+    _check(request)
+    collected_at = (request.now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    counter = ApiCallCounter()
+    pool = ClientPool(counter)
+    session = open_session(request.profile)
+    regions = validate_regions(session, request.regions)
+    caller_id = caller_account(pool, session)
+    pool.add_account(caller_id, session)
+    accounts = target_accounts(pool, caller_id, request.org, request.accounts_file, request.role_name)
+
+    errors: list[CoverageError] = []
+    merged: dict[str, list[Any]] = {name: [] for name in [*RECORD_IDS, "metrics"]}
+    scanned_regions: set[str] = set(regions)
+    with ThreadPoolExecutor(max_workers=request.workers, thread_name_prefix="scan") as executor:
+        entered = list(executor.map(lambda a: _account_regions(pool, caller_id, a, request, regions), accounts))
+        units = [(a.account_id, r) for a, (rs, _) in zip(accounts, entered, strict=True) for r in rs]
+        errors.extend(err for _, err in entered if err is not None)
+        futures = {
+            executor.submit(scan_unit, pool, account_id, region, collected_at, request.days): (account_id, region)
+            for account_id, region in units
+        }
+        for done, future in enumerate(as_completed(futures), start=1):
+            result = future.result()
+            for name, records in result.records.items():
+                merged[name].extend(records)
+            errors.extend(result.errors)
+            account_id, region = futures[future]
+            scanned_regions.add(region)
+            if on_progress is not None:
+                on_progress(f"{account_id}/{region}", done, len(units))
+
+    return Snapshot(
+        tool_version=__version__,
+        collected_at=collected_at,
+        window_days=request.days,
+        accounts=tuple(accounts),
+        **{name: _sorted_records(name, records) for name, records in merged.items()},
+        coverage=Coverage(
+            accounts=tuple(a.account_id for a in accounts),
+            regions=tuple(sorted(scanned_regions)),
+            errors=tuple(sorted(errors, key=lambda e: (e.account_id, e.region, e.operation, e.error_code, e.message))),
+            api_calls=counter.snapshot(),
+        ),
+    )

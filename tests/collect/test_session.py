@@ -1,0 +1,91 @@
+"""session.py: retries, the client pool, call counting, credentials and regions."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import boto3
+import pytest
+from moto_seed import ACCOUNT
+
+from analyzer.collect.session import (
+    ApiCallCounter,
+    ClientPool,
+    caller_account,
+    enabled_regions,
+    open_session,
+    retry_config,
+    validate_regions,
+)
+from analyzer.errors import AwsAccessError, ConfigError
+
+
+def test_retry_config_is_adaptive_with_ten_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert retry_config().retries == {"mode": "adaptive", "max_attempts": 10}
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
+    assert retry_config().retries == {"mode": "adaptive", "max_attempts": 3}
+
+
+def test_pool_caches_clients_and_counts_calls_by_iam_action(pool: ClientPool) -> None:
+    ec2 = pool.client(ACCOUNT, "us-east-1", "ec2")
+    assert pool.client(ACCOUNT, "us-east-1", "ec2") is ec2
+    assert pool.client(ACCOUNT, "eu-west-1", "ec2") is not ec2
+    ec2.describe_vpcs()
+    ec2.describe_vpcs()
+    pool.client(ACCOUNT, "eu-west-1", "ec2").describe_vpcs()
+    pool.client(ACCOUNT, "us-east-1", "service-quotas").list_aws_default_service_quotas(ServiceCode="vpc")
+    pool.client(ACCOUNT, "us-east-1", "cloudwatch").list_metrics()
+    assert pool.counter.snapshot() == {
+        "cloudwatch:ListMetrics": 1,
+        "ec2:DescribeVpcs": 3,
+        "servicequotas:ListAWSDefaultServiceQuotas": 1,
+    }
+
+
+def test_counter_is_thread_safe() -> None:
+    counter = ApiCallCounter()
+    model = SimpleNamespace(name="DescribeSubnets", service_model=SimpleNamespace(service_name="ec2"))
+
+    def work() -> None:
+        for _ in range(500):
+            counter.hook(model=model)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counter.snapshot() == {"ec2:DescribeSubnets": 8 * 500}
+
+
+def test_caller_account_and_enabled_regions(aws: None) -> None:
+    pool = ClientPool(ApiCallCounter())
+    session = boto3.Session()
+    assert caller_account(pool, session) == ACCOUNT
+    pool.add_account(ACCOUNT, session)
+    regions = enabled_regions(pool, ACCOUNT)
+    assert "us-east-1" in regions and "eu-west-1" in regions
+    assert "ap-east-1" not in regions  # moto reports it "not-opted-in"
+    assert regions == sorted(regions)
+    assert pool.counter.snapshot() == {"ec2:DescribeRegions": 1, "sts:GetCallerIdentity": 1}
+
+
+def test_no_credentials_is_one_line_access_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    with pytest.raises(AwsAccessError, match="no usable AWS credentials") as caught:
+        caller_account(ClientPool(ApiCallCounter()), boto3.Session())
+    assert "\n" not in caught.value.message
+
+
+def test_unknown_profile_is_access_error() -> None:
+    with pytest.raises(AwsAccessError, match="AWS profile not found: nope"):
+        open_session("nope")
+
+
+def test_regions_are_validated_and_deduplicated() -> None:
+    session = boto3.Session()
+    assert validate_regions(session, ["eu-west-1", "us-east-1", "eu-west-1"]) == ("eu-west-1", "us-east-1")
+    with pytest.raises(ConfigError, match="unknown region: mars-east-1"):
+        validate_regions(session, ["us-east-1", "mars-east-1"])
