@@ -150,3 +150,12 @@ def test_diff_of_a_report_with_itself_changes_nothing(tmp_path):
     change = json.loads(result.output)
     assert change["money"]["monthly_savings_usd"]["change"] == 0
     assert change["findings"]["new"] == [] and change["findings"]["resolved"] == []
+
+
+def test_readme_shows_the_shipped_iam_policy():
+    from analyzer.collect.policy import load_policy
+
+    block = README.split("<!-- iam-policy:start -->")[1].split("<!-- iam-policy:end -->")[0]
+    shown = json.loads(block.strip().removeprefix("```json").removesuffix("```"))
+    assert shown == load_policy()
+    assert runner.invoke(app, ["iam-policy"]).output.strip() == json.dumps(load_policy(), indent=2)
