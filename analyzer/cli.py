@@ -216,11 +216,33 @@ def iam_policy() -> None:
 def verify(
     profile: ProfileOpt = None,
     region: RegionOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="Output format: text or json.")] = "text",
 ) -> None:
-    """Check that every Lambda ENI in a public subnet still has its Elastic IP (drift guard)."""
-    from analyzer.collect.verify import run_verify
+    """Check that every Lambda ENI in a public subnet still has its Elastic IP (drift guard).
 
-    raise typer.Exit(run_verify(profile=profile, regions=tuple(region or ()), out=sys.stdout, err=err))
+    Exit 1 on drift, 3 if some call failed (drift there cannot be ruled out), else 0.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from analyzer.collect.scan import ScanRequest, run_scan
+    from analyzer.verify import check, render_json, render_text
+
+    if fmt not in ("text", "json"):
+        raise UserError(f"--format {fmt!r} is not valid for verify; use text or json")
+    # Topology and public IPs only: no CloudWatch, no per-function or quota calls.
+    request = ScanRequest(profile=profile, regions=tuple(region or ()), include_metrics=False,
+                          include_function_state=False)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("Scanning", total=None)
+
+        def on_progress(label: str, done: int, total: int) -> None:
+            progress.update(task, description=f"Scanned {label}", completed=done, total=total)
+
+        snapshot = run_scan(request, on_progress)
+    result = check(snapshot)
+    typer.echo(render_json(result) if fmt == "json" else render_text(result))
+    raise typer.Exit(result.exit_code)
 
 
 @prices_app.command("show")

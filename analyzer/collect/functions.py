@@ -4,16 +4,25 @@
 ``LastUpdateStatus`` on real AWS, so each VPC-attached function costs one
 ``GetFunctionConfiguration``: the only per-resource call of the scan.
 Functions outside a VPC need no second call; they cannot be behind a NAT.
+
+Those calls run on a small thread pool per region (one call is ~40-50 ms, so
+500 functions took 20-25 s one at a time). They run one at a time only until
+the first succeeds: a principal without ``lambda:GetFunctionConfiguration``
+is denied on every function, and finding that out must cost one call, not
+one per worker. Each call keeps its own error list, merged in list order, so
+the functions and the coverage errors come out in the same order as before.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from analyzer.collect.context import UnitContext
-from analyzer.models import LambdaFunction
+from analyzer.models import CoverageError, LambdaFunction
 
 LIST_PAGE = 50  # ListFunctions returns at most 50 per page whatever MaxItems says
 # Denials are per principal, not per function: after one, asking again per
@@ -21,6 +30,11 @@ LIST_PAGE = 50  # ListFunctions returns at most 50 per page whatever MaxItems sa
 DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 
 GONE = frozenset({"ResourceNotFoundException"})
+# Per region; regions already run in parallel (scan --workers), so keep it small.
+STATE_WORKERS = 4
+
+# (GetFunctionConfiguration response or None on failure or {} when gone, the call's errors)
+Outcome = tuple[dict[str, Any] | None, list[CoverageError]]
 
 _FRACTION = re.compile(r"\.(\d{1,9})")
 
@@ -65,22 +79,63 @@ def in_vpc(item: dict[str, Any]) -> bool:
     return bool((item.get("VpcConfig") or {}).get("SubnetIds"))
 
 
-def collect_functions(ctx: UnitContext) -> list[LambdaFunction] | None:
-    """Every function of the region; ``None`` when ListFunctions failed."""
+def get_state(ctx: UnitContext, arn: str) -> Outcome:
+    """One GetFunctionConfiguration with its own error list (safe to run on any thread)."""
+    own = UnitContext(account_id=ctx.account_id, region=ctx.region, pool=ctx.pool)
+    config = own.call("lambda", "GetFunctionConfiguration", GONE, FunctionName=arn)
+    return config, own.errors
+
+
+def denied(outcome: Outcome) -> bool:
+    return any(e.error_code in DENIED_CODES for e in outcome[1])
+
+
+def collect_states(ctx: UnitContext, arns: list[str], workers: int = STATE_WORKERS) -> list[Outcome | None]:
+    """The outcome for each ARN, in order; ``None`` where the call was skipped after a denial."""
+    outcomes: list[Outcome | None] = [None] * len(arns)
+    start = 0
+    while start < len(arns):  # one at a time until access is proven (or denied)
+        outcomes[start] = outcome = get_state(ctx, arns[start])
+        start += 1
+        if denied(outcome):
+            return outcomes
+        if outcome[0]:
+            break
+    stop = threading.Event()
+
+    def task(arn: str) -> Outcome | None:
+        if stop.is_set():
+            return None
+        outcome = get_state(ctx, arn)
+        if denied(outcome):
+            stop.set()  # calls already in flight finish; no new ones start
+        return outcome
+
+    if start < len(arns):
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fn-state") as executor:
+            outcomes[start:] = executor.map(task, arns[start:])
+    return outcomes
+
+
+def collect_functions(ctx: UnitContext, with_state: bool = True) -> list[LambdaFunction] | None:
+    """Every function of the region; ``None`` when ListFunctions failed.
+
+    ``with_state=False`` skips GetFunctionConfiguration (``verify`` needs no state).
+    """
     items = ctx.paginate("lambda", "ListFunctions", "Functions", LIST_PAGE)
     if items is None:
         return None
+    wanted = [i for i, item in enumerate(items) if with_state and in_vpc(item)]
+    outcomes = collect_states(ctx, [items[i]["FunctionArn"] for i in wanted])
+    outcome_at = dict(zip(wanted, outcomes, strict=True))
     functions: list[LambdaFunction] = []
-    denied = False
-    for item in items:
+    for i, item in enumerate(items):
+        outcome = outcome_at.get(i)
         config = None
-        if in_vpc(item) and not denied:
-            before = len(ctx.errors)
-            config = ctx.call(
-                "lambda", "GetFunctionConfiguration", GONE, FunctionName=item["FunctionArn"]
-            )
+        if outcome is not None:
+            config, errors = outcome
+            ctx.errors.extend(errors)
             if config == {}:
                 continue  # deleted between the list and the get
-            denied = len(ctx.errors) > before and ctx.errors[-1].error_code in DENIED_CODES
         functions.append(to_function(ctx, item, config))
     return functions

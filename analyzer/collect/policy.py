@@ -3,8 +3,9 @@
 The first statement is all a single-account scan needs: Describe/List/Get
 calls only. The second is needed only by ``--org`` / ``--accounts-file`` in
 the calling account (list the organization, assume the scan role); narrow its
-resource to ``arn:aws:iam::*:role/<your role name>``. A test records every
-call a full scan makes and checks it against this file.
+resource to ``arn:aws:iam::*:role/<your role name>``. The third,
+``pricing:GetProducts``, is only for ``lambda-egress prices refresh``. A test
+records every call a full scan makes and checks it against this file.
 """
 
 from __future__ import annotations

@@ -63,6 +63,11 @@ class ScanRequest:
     days: int = 30
     workers: int = 8
     now: datetime | None = None  # tests; default: current UTC time
+    # What only the cost/risk analysis needs. `verify` turns both off: it reads
+    # topology and public IPs alone, so it costs a handful of List/Describe
+    # calls per region instead of one call per function plus CloudWatch.
+    include_metrics: bool = True  # GetMetricData series and the EIP quota (GetServiceQuota)
+    include_function_state: bool = True  # GetFunctionConfiguration per VPC function
 
 
 @dataclass
@@ -85,11 +90,19 @@ def with_subnet_vpcs(functions: list[LambdaFunction], subnets: list[Subnet] | No
     return fixed
 
 
-def scan_unit(pool: ClientPool, account_id: str, region: str, collected_at: datetime, days: int) -> UnitResult:
-    """Everything one region of one account holds that the analysis needs."""
+def scan_unit(
+    pool: ClientPool,
+    account_id: str,
+    region: str,
+    collected_at: datetime,
+    days: int,
+    include_metrics: bool = True,
+    include_function_state: bool = True,
+) -> UnitResult:
+    """Everything one region of one account holds that the analysis needs (less, when asked)."""
     ctx = UnitContext(account_id=account_id, region=region, pool=pool)
     net = collect_network(ctx)
-    functions = with_subnet_vpcs(collect_functions(ctx) or [], net.subnets)
+    functions = with_subnet_vpcs(collect_functions(ctx, with_state=include_function_state) or [], net.subnets)
     nats = net.nat_gateways or []
     records: dict[str, list[Any]] = {
         "functions": functions,
@@ -101,10 +114,12 @@ def scan_unit(pool: ClientPool, account_id: str, region: str, collected_at: date
         "elastic_ips": net.elastic_ips or [],
         "internet_gateways": net.internet_gateways or [],
         "vpc_endpoints": net.vpc_endpoints or [],
-        "eip_quotas": [collect_eip_quota(ctx)],
+        "eip_quotas": [collect_eip_quota(ctx)] if include_metrics else [],
         "metrics": collect_metrics(
             ctx, [n.nat_gateway_id for n in nats], [f.name for f in functions if f.in_vpc], collected_at, days
-        ),
+        )
+        if include_metrics
+        else [],
     }
     return UnitResult(records=records, errors=ctx.errors)
 
@@ -162,7 +177,10 @@ def run_scan(request: ScanRequest, on_progress: Progress | None = None) -> Snaps
         units = [(a.account_id, r) for a, (rs, _) in zip(accounts, entered, strict=True) for r in rs]
         errors.extend(err for _, err in entered if err is not None)
         futures = {
-            executor.submit(scan_unit, pool, account_id, region, collected_at, request.days): (account_id, region)
+            executor.submit(
+                scan_unit, pool, account_id, region, collected_at, request.days,
+                request.include_metrics, request.include_function_state,
+            ): (account_id, region)
             for account_id, region in units
         }
         for done, future in enumerate(as_completed(futures), start=1):

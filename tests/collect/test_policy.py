@@ -80,4 +80,5 @@ def test_policy_is_least_privilege() -> None:
         "lambda:GetFunctionConfiguration", "lambda:ListFunctions",
         "servicequotas:GetServiceQuota", "sts:GetCallerIdentity",
         "organizations:ListAccounts", "sts:AssumeRole",
+        "pricing:GetProducts",  # `prices refresh` only: statement OptionalPricesRefresh
     }
