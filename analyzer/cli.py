@@ -35,26 +35,38 @@ err = Console(stderr=True, highlight=False)
 
 # ---------------------------------------------------------------- shared options
 
-OutOpt = Annotated[Path, typer.Option("--out", help="Folder to write the reports (and snapshot) into.")]
+OutOpt = Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write the reports (and snapshot) into.")]
 FormatOpt = Annotated[
-    str, typer.Option("--format", help="Comma-separated outputs: html, md, json, csv (csv = findings + costs).")
+    str,
+    typer.Option(
+        "--format", metavar="FORMATS", help="Comma-separated outputs: html, md, json, csv (csv = findings + costs)."
+    ),
 ]
 PricesOpt = Annotated[
-    Path | None, typer.Option("--prices", help="Price book JSON to use instead of the bundled one.")
+    Path | None, typer.Option("--prices", metavar="FILE", help="Price book JSON to use instead of the bundled one.")
 ]
 SuppressOpt = Annotated[
     Path | None,
-    typer.Option("--suppressions", help="YAML file of accepted findings (rule_id, resource_id, reason, expires)."),
+    typer.Option(
+        "--suppressions", metavar="FILE", help="YAML file of accepted findings (rule_id, resource_id, reason, expires)."
+    ),
 ]
 FailOnOpt = Annotated[
     str | None,
-    typer.Option("--fail-on", help="Exit 1 if an unsuppressed finding is at or above this severity "
-                 "(critical, high, medium, low, info)."),
+    typer.Option(
+        "--fail-on",
+        metavar="SEVERITY",
+        help="Exit 1 if an unsuppressed finding is at or above this severity (critical, high, medium, low, info).",
+    ),
 ]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS named profile (default: boto3's chain).")]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", metavar="PROFILE", help="AWS named profile (default: boto3's chain).")
+]
 RegionOpt = Annotated[
     list[str] | None,
-    typer.Option("--region", help="Region to scan; repeat for several (default: every enabled region)."),
+    typer.Option(
+        "--region", metavar="REGION", help="Region to scan; repeat for several (default: every enabled region)."
+    ),
 ]
 ALL_FORMATS = "html,md,json,csv"
 
@@ -78,8 +90,13 @@ def _report_options(out: Path, fmt: str, prices: Path | None, suppressions: Path
     from analyzer.pipeline import ReportOptions, check_fail_on
     from reports.render import parse_formats
 
-    return ReportOptions(out_dir=out, formats=parse_formats(fmt), prices=prices, suppressions=suppressions,
-                         fail_on=check_fail_on(fail_on))
+    return ReportOptions(
+        out_dir=out,
+        formats=parse_formats(fmt),
+        prices=prices,
+        suppressions=suppressions,
+        fail_on=check_fail_on(fail_on),
+    )
 
 
 def _finish(outcome) -> None:
@@ -118,7 +135,9 @@ def demo(
 
 @app.command()
 def report(
-    snapshot: Annotated[Path, typer.Argument(help="A snapshot.json or snapshot.json.gz written by `scan`.")],
+    snapshot: Annotated[
+        Path, typer.Argument(metavar="SNAPSHOT", help="A snapshot.json or snapshot.json.gz written by `scan`.")
+    ],
     out: OutOpt = Path("lambda-egress-report"),
     fmt: FormatOpt = ALL_FORMATS,
     prices: PricesOpt = None,
@@ -138,19 +157,25 @@ def scan(
     region: RegionOpt = None,
     org: Annotated[bool, typer.Option("--org", help="Scan every active account of the AWS Organization.")] = False,
     role_name: Annotated[
-        str | None, typer.Option("--role-name", help="Role to assume in each account (with --org or --accounts-file).")
+        str | None,
+        typer.Option(
+            "--role-name", metavar="ROLE", help="Role to assume in each account (with --org or --accounts-file)."
+        ),
     ] = None,
     accounts_file: Annotated[
-        Path | None, typer.Option("--accounts-file", help="File of account ids to scan (one per line, or YAML list).")
+        Path | None,
+        typer.Option(
+            "--accounts-file", metavar="FILE", help="File of account ids to scan (one per line, or YAML list)."
+        ),
     ] = None,
-    days: Annotated[int, typer.Option("--days", min=1, max=455, help="Metric window in days.")] = 30,
+    days: Annotated[int, typer.Option("--days", metavar="DAYS", min=1, max=455, help="Metric window in days.")] = 30,
     out: OutOpt = Path("lambda-egress-report"),
     fmt: FormatOpt = ALL_FORMATS,
     prices: PricesOpt = None,
     suppressions: SuppressOpt = None,
     fail_on: FailOnOpt = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, max=64, help="Account x region units scanned at once.")
+        int, typer.Option("--workers", metavar="N", min=1, max=64, help="Account x region units scanned at once.")
     ] = 8,
     gzip_snapshot: Annotated[
         bool, typer.Option("--gzip", help="Write snapshot.json.gz instead of snapshot.json.")
@@ -168,8 +193,15 @@ def scan(
     if org and accounts_file:
         raise UserError("use either --org or --accounts-file, not both")
     options = _report_options(out, fmt, prices, suppressions, fail_on)
-    request = ScanRequest(profile=profile, regions=tuple(region or ()), org=org, role_name=role_name,
-                          accounts_file=accounts_file, days=days, workers=workers)
+    request = ScanRequest(
+        profile=profile,
+        regions=tuple(region or ()),
+        org=org,
+        role_name=role_name,
+        accounts_file=accounts_file,
+        days=days,
+        workers=workers,
+    )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("Scanning", total=None)
@@ -187,8 +219,8 @@ def scan(
 
 @app.command()
 def diff(
-    old: Annotated[Path, typer.Argument(help="The earlier report.json or snapshot file.")],
-    new: Annotated[Path, typer.Argument(help="The later report.json or snapshot file.")],
+    old: Annotated[Path, typer.Argument(metavar="OLD", help="The earlier report.json or snapshot file.")],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The later report.json or snapshot file.")],
     fmt: Annotated[str, typer.Option("--format", help="Output format: text or json.")] = "text",
     prices: PricesOpt = None,
 ) -> None:
@@ -230,8 +262,9 @@ def verify(
     if fmt not in ("text", "json"):
         raise UserError(f"--format {fmt!r} is not valid for verify; use text or json")
     # Topology and public IPs only: no CloudWatch, no per-function or quota calls.
-    request = ScanRequest(profile=profile, regions=tuple(region or ()), include_metrics=False,
-                          include_function_state=False)
+    request = ScanRequest(
+        profile=profile, regions=tuple(region or ()), include_metrics=False, include_function_state=False
+    )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("Scanning", total=None)
@@ -261,9 +294,9 @@ def prices_show(
 @prices_app.command("refresh")
 def prices_refresh(
     region: RegionOpt = None,
-    out: Annotated[Path, typer.Option("--out", help="Where to write the refreshed price book JSON.")] = Path(
-        "price_book.json"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="Where to write the refreshed price book JSON.")
+    ] = Path("price_book.json"),
     profile: ProfileOpt = None,
 ) -> None:
     """Fetch current prices from the AWS Price List API into a price book file (use it with --prices)."""
