@@ -117,6 +117,19 @@ class RouteTable(Located):
     name: str | None = None
 
 
+class NatAddress(Frozen):
+    """One entry of DescribeNatGateways ``NatGatewayAddresses``."""
+
+    allocation_id: str | None = None
+    public_ip: str | None = None
+    private_ip: str | None = None
+    network_interface_id: str | None = None
+    association_id: str | None = None
+    is_primary: bool = False
+    status: str = "succeeded"
+    availability_zone: str | None = None  # regional NAT gateways: the AZ this address serves
+
+
 class NatGateway(Located):
     nat_gateway_id: str
     vpc_id: str
@@ -131,6 +144,11 @@ class NatGateway(Located):
     private_ips: tuple[str, ...] = ()
     allocation_ids: tuple[str, ...] = ()
     network_interface_ids: tuple[str, ...] = ()  # the gateway's own ENIs
+    # Per-address detail (primary flag, status, AZ of a regional gateway's
+    # address). Empty in snapshots written before it was collected.
+    addresses: tuple[NatAddress, ...] = ()
+    auto_provision_zones: str | None = None  # regional gateways: "enabled" | "disabled"
+    auto_scaling_ips: str | None = None  # regional gateways: "enabled" | "disabled"
     name: str | None = None
 
 
