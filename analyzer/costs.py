@@ -183,9 +183,10 @@ def build_alternatives(topology: Topology, usage: Usage, scenarios: tuple[Scenar
         out.append(Alternative(
             account_id=s.account_id, region=s.region, kind="ipv6-egress-only", vpc_id=s.vpc_id,
             nat_gateway_ids=(s.nat_gateway_id,), monthly_savings_usd=s.monthly_savings_usd + eips,
-            summary=f"Send {s.nat_gateway_id}'s Lambda traffic over IPv6 through a free egress-only internet "
-                    "gateway (dual-stack subnets, Ipv6AllowedForDualStack): no NAT and no Elastic IPs.",
-            trade_offs="Only if the partner can allow-list IPv6; Lambda's IPv6 addresses are not fixed either, "
-                       "so the partner must allow the subnet's /64 prefix.",
+            summary=f"At most: send {s.nat_gateway_id}'s Lambda traffic over IPv6 through a free egress-only "
+                    "internet gateway (dual-stack subnets, Ipv6AllowedForDualStack): no NAT and no Elastic IPs.",
+            trade_offs="An upper bound: Lambda uses IPv6 only towards destinations with AAAA records, so IPv4-only "
+                       "destinations still need a NAT. The partner must allow-list IPv6, and Lambda's IPv6 "
+                       "addresses are not fixed either: it would allow the subnets' /64 prefixes.",
         ))
     return tuple(out)

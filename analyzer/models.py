@@ -269,7 +269,7 @@ class SubnetPath(Frozen):
     route_table_id: str | None = None
     route_table_source: Literal["explicit", "main", "missing"] = "missing"
     target_type: Literal[
-        "nat", "igw", "transit-gateway", "peering", "instance", "eni", "blackhole", "none", "other"
+        "nat", "private-nat", "igw", "transit-gateway", "peering", "instance", "eni", "blackhole", "none", "other"
     ] = "none"
     target_id: str | None = None
 

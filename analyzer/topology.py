@@ -32,9 +32,27 @@ from analyzer.models import (
 
 DEFAULT_ROUTE = "0.0.0.0/0"
 LAMBDA_INTERFACE_TYPE = "lambda"
+# ENI types that never originate traffic through a NAT gateway: the NAT's own
+# ENIs, interface endpoints, load balancer nodes (they only answer).
+NON_CONSUMER_TYPES = frozenset({"nat_gateway", "vpc_endpoint", "network_load_balancer"})
 GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
 
 GroupKey = tuple[str, str, str, tuple[str, ...]]
+
+
+def is_other_nat_consumer(eni: NetworkInterface, nat_own_enis: set[str]) -> bool:
+    """A non-Lambda ENI that can send traffic through a NAT its subnet routes to.
+
+    A detached ENI (status "available") sends nothing; everything else of an
+    unknown type counts, so a NAT is never called removable on a guess.
+    """
+    return (
+        eni.subnet_id is not None
+        and eni.interface_type != LAMBDA_INTERFACE_TYPE
+        and eni.interface_type not in NON_CONSUMER_TYPES
+        and eni.status != "available"
+        and eni.network_interface_id not in nat_own_enis
+    )
 
 
 def _sg_set(ids: Iterable[str]) -> tuple[str, ...]:
@@ -52,7 +70,7 @@ def _route_target(table: RouteTable) -> tuple[str, str | None]:
         if route.state == "blackhole":
             return "blackhole", route.nat_gateway_id or route.gateway_id
         if route.nat_gateway_id:
-            return "nat", route.nat_gateway_id
+            return "nat", route.nat_gateway_id  # private NATs are told apart by _Index
         if route.gateway_id and route.gateway_id.startswith("igw-"):
             return "igw", route.gateway_id
         if route.transit_gateway_id:
@@ -100,6 +118,9 @@ class _Index:
         if table is None:
             return SubnetPath(subnet_id=subnet_id, availability_zone=az, route_table_source="missing")
         target_type, target_id = _route_target(table)
+        nat = self.nats.get((account_id, region, target_id)) if target_type == "nat" else None
+        if nat is not None and nat.connectivity_type == "private":
+            target_type = "private-nat"  # reaches other networks, never the internet
         return SubnetPath(
             subnet_id=subnet_id,
             availability_zone=az,
@@ -122,8 +143,8 @@ def _group_egress(path: SubnetPath, enis: list[NetworkInterface]) -> str:
         if enis and all(e.public_ip for e in enis):
             return "igw-eip"
         return "igw-no-public-ip"
-    if path.target_type == "none":
-        return "none"
+    if path.target_type in ("none", "blackhole", "private-nat"):
+        return "none"  # no internet egress on this path today
     return "unknown"
 
 
@@ -217,18 +238,19 @@ def _nat_views(snapshot: Snapshot, groups: dict[GroupKey, EniGroup], index: _Ind
     own_enis = {e for n in snapshot.nat_gateways for e in n.network_interface_ids}
     others_by_subnet: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for eni in snapshot.network_interfaces:
-        if (
-            eni.subnet_id
-            and eni.interface_type not in (LAMBDA_INTERFACE_TYPE, "nat_gateway")
-            and eni.network_interface_id not in own_enis
-        ):
+        if is_other_nat_consumer(eni, own_enis):
             others_by_subnet[(eni.account_id, eni.region, eni.subnet_id)].append(eni.network_interface_id)
 
     views = []
     for nat in snapshot.nat_gateways:
         key = (nat.account_id, nat.region, nat.nat_gateway_id)
         subnet_ids = sorted(routed.get(key, []))
-        nat_groups = sorted(groups_by_nat.get(key, []), key=lambda g: g.key)
+        all_groups = sorted(groups_by_nat.get(key, []), key=lambda g: g.key)
+        nat_groups = [g for g in all_groups if g.function_arns]
+        # Lambda ENIs no listed function uses: published versions behind
+        # aliases keep their own VPC config (moving $LATEST leaves them on the
+        # NAT), or a function deleted minutes ago. They count as other consumers.
+        unlisted = [e for g in all_groups if not g.function_arns for e in g.eni_ids]
         cross_az = ()
         if nat.availability_mode == "zonal" and nat.availability_zone:
             cross_az = tuple(
@@ -251,25 +273,40 @@ def _nat_views(snapshot: Snapshot, groups: dict[GroupKey, EniGroup], index: _Ind
                 function_arns=tuple(sorted({a for g in nat_groups for a in g.function_arns})),
                 lambda_eni_ids=tuple(sorted({e for g in nat_groups for e in g.eni_ids})),
                 other_consumer_eni_ids=tuple(
-                    sorted(e for s in subnet_ids for e in others_by_subnet.get((nat.account_id, nat.region, s), []))
+                    sorted(
+                        [e for s in subnet_ids for e in others_by_subnet.get((nat.account_id, nat.region, s), [])]
+                        + unlisted
+                    )
                 ),
-                eni_group_keys=tuple(g.key for g in nat_groups if g.function_arns),
-                eips_needed=sum(max(1, len(g.eni_ids)) for g in nat_groups if g.function_arns),
+                eni_group_keys=tuple(g.key for g in nat_groups),
+                eips_needed=sum(max(1, len(g.eni_ids)) for g in nat_groups),
                 name=nat.name,
             )
         )
     return tuple(sorted(views, key=lambda v: (v.account_id, v.region, v.nat_gateway_id)))
 
 
-def _gateway_endpoints(snapshot: Snapshot) -> dict[str, tuple[str, ...]]:
-    """Every VPC with a NAT gateway -> the gateway-endpoint services it has."""
+def _gateway_endpoints(snapshot: Snapshot, index: _Index) -> dict[str, tuple[str, ...]]:
+    """Every VPC with a NAT gateway -> the gateway-endpoint services its NAT-routed subnets use.
+
+    An endpoint only takes traffic off the NAT when it is attached to the route
+    table of a subnet that routes to the NAT; one attached elsewhere does not
+    count (unless no subnet routes to a NAT at all).
+    """
+    nat_tables: dict[str, set[str]] = defaultdict(set)
+    for subnet in snapshot.subnets:
+        path = index.path(subnet.account_id, subnet.region, subnet.subnet_id)
+        if path.target_type == "nat" and path.route_table_id:
+            nat_tables[vpc_key(subnet.account_id, subnet.region, subnet.vpc_id)].add(path.route_table_id)
     present: dict[str, set[str]] = defaultdict(set)
     for ep in snapshot.vpc_endpoints:
         if ep.endpoint_type.lower() != "gateway" or ep.state.lower() not in ("available", "pending"):
             continue
         service = ep.service_name.rsplit(".", 1)[-1]
-        if service in GATEWAY_ENDPOINT_SERVICES:
-            present[vpc_key(ep.account_id, ep.region, ep.vpc_id)].add(service)
+        key = vpc_key(ep.account_id, ep.region, ep.vpc_id)
+        tables = nat_tables.get(key)
+        if service in GATEWAY_ENDPOINT_SERVICES and (not tables or tables & set(ep.route_table_ids)):
+            present[key].add(service)
     result = {}
     for nat in snapshot.nat_gateways:
         key = vpc_key(nat.account_id, nat.region, nat.vpc_id)
@@ -298,7 +335,7 @@ def build_topology(snapshot: Snapshot) -> Topology:
         # consumers but are not shown as groups.
         eni_groups=tuple(g for g in groups.values() if g.function_arns),
         nats=_nat_views(snapshot, groups, index),
-        vpc_gateway_endpoints=_gateway_endpoints(snapshot),
+        vpc_gateway_endpoints=_gateway_endpoints(snapshot, index),
         eip_quotas=quotas,
         eips_allocated=dict(eips),
     )

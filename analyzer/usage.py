@@ -24,6 +24,7 @@ from analyzer.models import (
     Topology,
     Usage,
 )
+from analyzer.topology import LAMBDA_INTERFACE_TYPE, is_other_nat_consumer
 
 NAT_NAMESPACE = "AWS/NATGateway"
 LAMBDA_NAMESPACE = "AWS/Lambda"
@@ -143,7 +144,7 @@ def build_usage(snapshot: Snapshot, topology: Topology, settings: Settings) -> U
     own = {e for n in snapshot.nat_gateways for e in n.network_interface_ids}
     enis_per_subnet: dict[tuple[str, str, str], int] = defaultdict(int)
     for eni in snapshot.network_interfaces:
-        if eni.subnet_id and eni.interface_type != "nat_gateway" and eni.network_interface_id not in own:
+        if eni.interface_type == LAMBDA_INTERFACE_TYPE or is_other_nat_consumer(eni, own):
             enis_per_subnet[(eni.account_id, eni.region, eni.subnet_id)] += 1
 
     nats = {

@@ -149,3 +149,64 @@ def test_shared_groups_other_consumers_and_cross_az():
     assert view.lambda_eni_ids == ("eni-l1", "eni-l2", "eni-l3")
     assert view.eips_needed == 2 + 1  # subnet-a group has 2 ENIs, subnet-b group 1
     assert topo.vpc_gateway_endpoints == {"123456789012/us-east-1/vpc-0aaa": ()}
+
+
+def test_private_nat_and_blackhole_routes_mean_no_internet_egress():
+    from analyzer.models import Route
+
+    private = nat("nat-p").model_copy(update={"connectivity_type": "private"})
+    dead = table("rtb-dead", subnets=("subnet-dead",)).model_copy(
+        update={"routes": (Route(destination_cidr_block="0.0.0.0/0", nat_gateway_id="nat-gone", state="blackhole"),)}
+    )
+    snap = snapshot(
+        subnets=(subnet("subnet-p"), subnet("subnet-dead")),
+        route_tables=(table("rtb-p", subnets=("subnet-p",), nat="nat-p"), dead),
+        nat_gateways=(private,),
+        functions=(function("to-onprem", ("subnet-p",)), function("orphaned", ("subnet-dead",), sgs=("sg-2",))),
+    )
+    topo = build_topology(snap)
+    fns = _by_name(topo)
+    assert fns["to-onprem"].egress == "none"
+    assert fns["to-onprem"].paths[0].target_type == "private-nat"
+    assert fns["orphaned"].egress == "none"
+    (view,) = topo.nats
+    assert view.function_arns == ()  # a private NAT is never a migration candidate
+
+
+def test_what_counts_as_another_nat_consumer():
+    snap = snapshot(
+        subnets=(subnet("subnet-a"),),
+        route_tables=(table("rtb", subnets=("subnet-a",), nat="nat-a"),),
+        nat_gateways=(nat("nat-a"),),
+        functions=(function("fn", ("subnet-a",)),),
+        network_interfaces=(
+            eni("eni-l1", "subnet-a"),
+            eni("eni-vpce", "subnet-a", ("sg-e",), kind="vpc_endpoint"),  # interface endpoint: never via NAT
+            eni("eni-nlb", "subnet-a", ("sg-n",), kind="network_load_balancer"),
+            eni("eni-spare", "subnet-a", ("sg-x",), kind="interface").model_copy(update={"status": "available"}),
+            eni("eni-old-version", "subnet-a", ("sg-9",)),  # a Lambda ENI no listed function uses
+        ),
+    )
+    (view,) = build_topology(snap).nats
+    assert view.lambda_eni_ids == ("eni-l1",)
+    # Only the Lambda ENI of an unlisted function (e.g. a published version behind an alias) keeps the NAT.
+    assert view.other_consumer_eni_ids == ("eni-old-version",)
+    assert not view.removable
+
+
+def test_gateway_endpoint_counts_only_on_the_nat_routed_tables():
+    from analyzer.models import VpcEndpoint
+
+    def endpoint(service, tables):
+        return VpcEndpoint(account_id="123456789012", region="us-east-1", vpc_endpoint_id=f"vpce-{service}",
+                           vpc_id="vpc-0aaa", service_name=f"com.amazonaws.us-east-1.{service}",
+                           route_table_ids=tables)
+
+    snap = snapshot(
+        subnets=(subnet("subnet-a"), subnet("subnet-pub")),
+        route_tables=(table("rtb-priv", subnets=("subnet-a",), nat="nat-a"),
+                      table("rtb-pub", subnets=("subnet-pub",), igw="igw-1")),
+        nat_gateways=(nat("nat-a"),),
+        vpc_endpoints=(endpoint("s3", ("rtb-priv",)), endpoint("dynamodb", ("rtb-pub",))),
+    )
+    assert build_topology(snap).vpc_gateway_endpoints == {"123456789012/us-east-1/vpc-0aaa": ("s3",)}
