@@ -18,19 +18,23 @@ rule                  resource(s) in the demo
 public-subnet-no-eip  kyc-onfido-callback: payments-eu public-b, its ENI has no public IP
 shared-eni            ledger-export-sftp + ledger-reconcile-nightly + ledger-statement-render
                       (payments-core app-b, sg ledger); partner-feed-ingest + dbt-cloud-trigger
-                      (data-lake app-a, sg feed-ingest)
-connection-limit      payments-core-nat-c peak 56,112 = 0.86 of 65,000 (high);
-                      data-lake-nat-a peak 36,480 = 0.56 (medium)
-idle-reclamation      legacy-sftp-bridge Inactive/Idle (high); chargeback-evidence-upload
-                      idle 20 days (high); payouts-batch-scheduler idle 9 days (medium)
+                      (data-lake app-a, sg feed-ingest); clickstream-enricher + geoip-db-refresh
+                      (data-lake app-a, sg clickstream)
+connection-limit      peak x Lambda share / Lambda ENIs: payments-core-nat-c peak 56,112 on
+                      card-auth-gateway's 1 ENI = 0.86 of 65,000 (high); data-lake-nat-a peak
+                      72,960 over 2 ENIs = 36,480 each = 0.56 (medium)
+idle-reclamation      legacy-sftp-bridge Inactive/Idle (high); chargeback-evidence-upload idle
+                      20 days, alone in its group (high); geoip-db-refresh idle 16 days but its
+                      group is kept in use by clickstream-enricher (medium);
+                      payouts-batch-scheduler idle 9 days (medium)
 eni-not-persistent    partner-bank-sftp-push group, payments-eu public-a with an EIP (medium);
                       all 7 NATs are candidates (info each)
 nat-shared            payments-core-nat-b: 2 recon-worker EC2 ENIs in app-b (main table)
 cross-az-nat          payments-eu-nat-a (eu-west-1a) <- app-b (1b) and app-c (1c), main table
 eip-quota             payments-prod/eu-west-1: 3 EIPs allocated + 3 new for payments-eu-nat-a
                       (4 groups - its 1 IP) = 6 > quota 5
-allowlist-change      payments-core-nat-b (not removable, 3 groups), payments-core-nat-c (3),
-                      payments-eu-nat-a (4), data-lake-nat-a (3), analytics-apac-nat-regional (4 > 2)
+allowlist-change      payments-core-nat-b (not removable, 4 groups / 5 ENIs), payments-eu-nat-a (4),
+                      data-lake-nat-a (2), analytics-apac-nat-regional (4 > 2)
 idle-nat              data-lake-nat-b: ~0.2 GB/month, its only user (legacy-sftp-bridge) is Inactive
 no-gateway-endpoint   payments-eu (S3 only), analytics-apac (no gateway endpoints)
 ====================  ==============================================================
@@ -46,8 +50,10 @@ to a transit gateway) is "unknown"; payments-db-migrator (payments-core data-a,
 no default route) is "none". Escaping: marketing-attribution-sync has the Name
 tag ``<script>alert(1)</script>``; apac-fraud-scorer's team tag contains "|".
 Other realism: payments-core app-b, payments-eu app-b/app-c and analytics-apac
-app-c/app-d rely on their VPC's main route table; card-auth-gateway's group was scaled out to 2 ENIs;
-legacy-sftp-bridge's ENI was reclaimed (no Lambda ENI in its group);
+app-c/app-d rely on their VPC's main route table; card-tokenization-proxy's group
+(payments-core app-b) was scaled out to 2 ENIs; card-auth-gateway is alone on
+payments-core-nat-c (1 group, 1 ENI, 1 EIP: no allow-list change, only the
+connection risk); legacy-sftp-bridge's ENI was reclaimed (no Lambda ENI in its group);
 sepa-migration-reserved is an unassociated EIP; eu-west-1c has no public
 subnet; data-platform-prod/eu-west-1 holds only a default VPC.
 """
@@ -195,9 +201,9 @@ FUNCTIONS = (
     FnSpec("fraud-signals-sift", "payments-core", ("app-b",), ("fraud-signals",), "nodejs20.x", "risk",
            18_000, concurrency=9),
     FnSpec("card-auth-gateway", "payments-core", ("app-c",), ("card-auth",), "java21", "card-issuing",
-           610_000, concurrency=420, enis=2),
-    FnSpec("card-tokenization-proxy", "payments-core", ("app-c",), ("tokenization",), "provided.al2023",
-           "card-issuing", 240_000, concurrency=130),
+           610_000, concurrency=420),
+    FnSpec("card-tokenization-proxy", "payments-core", ("app-b",), ("tokenization",), "provided.al2023",
+           "card-issuing", 240_000, concurrency=130, enis=2),
     FnSpec("payments-db-migrator", "payments-core", ("data-a",), ("db-migrator",), "python3.12",
            "payments-core", 0, only_days=((6, 3), (20, 2), (27, 4))),
     FnSpec("sepa-instant-gateway", "payments-eu", ("app-a", "app-b"), ("sepa",), "java21", "payments-eu",
@@ -216,7 +222,8 @@ FUNCTIONS = (
            weekend=1.0),
     FnSpec("clickstream-enricher", "data-lake", ("app-a",), ("clickstream",), "java21", "data-eng",
            880_000, concurrency=610),
-    FnSpec("geoip-db-refresh", "data-lake", ("app-a",), ("geoip",), "python3.11", "data-eng", 1, weekend=1.0),
+    FnSpec("geoip-db-refresh", "data-lake", ("app-a",), ("clickstream",), "python3.11", "data-eng", 1,
+           weekend=1.0, idle_days=16),
     FnSpec("legacy-sftp-bridge", "data-lake", ("app-b",), ("legacy-sftp",), "python3.9", "data-eng", 0,
            state="Inactive", enis=0),
     FnSpec("onprem-ledger-sync", "data-lake", ("shared-svc-a",), ("onprem-sync",), "java17", "finance-it",
@@ -249,7 +256,7 @@ NAT_TRAFFIC = {
     "payments-core/nat-b": NatTraffic(640, 9_800),
     "payments-core/nat-c": NatTraffic(900, 56_112, port_errors=37),
     "payments-eu/nat-a": NatTraffic(85, 1_900),
-    "data-lake/nat-a": NatTraffic(420, 36_480, weekend=0.8),
+    "data-lake/nat-a": NatTraffic(420, 72_960, weekend=0.8),
     "data-lake/nat-b": NatTraffic(0.2, 3, weekend=1.0),
     "analytics-apac/nat-regional": NatTraffic(60, 2_300),
 }

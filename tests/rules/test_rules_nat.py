@@ -10,28 +10,72 @@ from analyzer.models import Settings
 
 
 @pytest.mark.parametrize(
-    ("peak", "share", "severity", "ratio"),
+    ("peak", "share", "enis", "severity", "per_eni", "ratio"),
     [
-        (32_499, "1", None, None),  # 32,499 / 65,000 = 0.49998: just below 0.5
-        (32_500, "1", "medium", 0.5),  # 32,500 / 65,000 = 0.5 exactly
-        (51_999, "1", "medium", 0.8),  # 51,999 / 65,000 = 0.799985 (rounded to 4 places: 0.8)
-        (52_000, "1", "high", 0.8),  # 52,000 / 65,000 = 0.8 exactly
-        (80_000, "0.5", "medium", 0.6154),  # 80,000 x 0.5 = 40,000; / 65,000 = 0.61538
-        (60_000, "0.5", None, None),  # 30,000 / 65,000 = 0.4615
+        # One Lambda ENI: the whole Lambda share lands on it.
+        (32_499, "1", 1, None, None, None),  # 32,499 / 65,000 = 0.49998: just below 0.5
+        (32_500, "1", 1, "medium", 32_500, 0.5),  # 32,500 / 65,000 = 0.5 exactly
+        (51_999, "1", 1, "medium", 51_999, 0.8),  # 0.799985 (rounded to 4 places: 0.8)
+        (52_000, "1", 1, "high", 52_000, 0.8),  # 52,000 / 65,000 = 0.8 exactly
+        (80_000, "0.5", 1, "medium", 40_000, 0.6154),  # 80,000 x 0.5 = 40,000; / 65,000 = 0.61538
+        (60_000, "0.5", 1, None, None, None),  # 30,000 / 65,000 = 0.4615
+        # Several Lambda ENIs: the Lambda share is averaged over them.
+        (120_000, "1", 2, "high", 60_000, 0.9231),  # 120,000 / 2 = 60,000; / 65,000 = 0.92308
+        (120_000, "1", 3, "medium", 40_000, 0.6154),  # 120,000 / 3 = 40,000; / 65,000 = 0.61538
+        (120_000, "1", 4, None, None, None),  # 120,000 / 4 = 30,000; / 65,000 = 0.4615
+        (120_000, "0.5", 2, None, None, None),  # 60,000 / 2 = 30,000: 0.4615
+        (64_000, "1", 2, None, None, None),  # the old whole-NAT check said 0.98 (high); per ENI 0.49
     ],
 )
-def test_connection_limit_grades(mk, peak, share, severity, ratio):
-    n = mk.nat(lambda_enis=("eni-a", "eni-b"))
+def test_connection_limit_grades_per_eni(mk, peak, share, enis, severity, per_eni, ratio):
+    eni_ids = tuple(f"eni-{i}" for i in range(enis))
+    n = mk.nat(lambda_enis=eni_ids, eips_needed=enis)
     use = mk.usage(nats=(mk.nat_usage(peak_active_connections=peak, lambda_share=Decimal(share)),))
     found = mk.run("connection-limit", mk.topology(nats=(n,)), use)
     assert [f.severity for f in found] == ([severity] if severity else [])
     if severity:
         f = found[0]
-        assert f.resource_ids == ("nat-01", "eni-a", "eni-b")
+        assert f.resource_ids == ("nat-01", *eni_ids)
         assert f.evidence["peak_active_connections"] == peak
+        assert f.evidence["lambda_share"] == float(share)
+        assert f.evidence["lambda_peak_connections"] == peak * float(share)
+        assert f.evidence["lambda_eni_count"] == enis
+        assert f.evidence["per_eni_connections"] == per_eni
         assert f.evidence["limit"] == 65_000
         assert f.evidence["ratio"] == ratio
-        assert f.evidence["lambda_share"] == float(share)
+        assert f.evidence["lambda_eni_ids"] == list(eni_ids)
+        assert f"{per_eni:,} per ENI" in f.message
+        assert "average" in f.message
+
+
+def test_connection_limit_message_and_remediation(mk):
+    n = mk.nat(lambda_enis=("eni-a", "eni-b"), eips_needed=2)
+    use = mk.usage(nats=(mk.nat_usage(peak_active_connections=120_000, lambda_share=Decimal("1")),))
+    [f] = mk.run("connection-limit", mk.topology(nats=(n,)), use)
+    # 120,000 x 100% over 2 ENIs = 60,000 each = 92.3% of 65,000.
+    assert "peaked at 120,000 active connections" in f.message
+    assert "over 2 Lambda ENIs, on average 60,000 per ENI: 92.3% of the 65,000" in f.message
+    assert "one busy ENI group can carry more" in f.message
+    assert "spare Elastic IP per ENI group" in f.remediation
+    assert "security-group sets" in f.remediation
+
+
+def test_connection_limit_without_lambda_enis_counts_one(mk):
+    # Groups whose ENIs were reclaimed: no ENI today, so the estimate falls back to one ENI.
+    n = mk.nat(lambda_enis=())
+    use = mk.usage(nats=(mk.nat_usage(peak_active_connections=53_000, lambda_share=Decimal("1")),))
+    [f] = mk.run("connection-limit", mk.topology(nats=(n,)), use)
+    assert f.severity == "high"  # 53,000 / 65,000 = 0.8154
+    assert f.evidence["lambda_eni_count"] == 1
+    assert f.resource_ids == ("nat-01",)
+
+
+def test_connection_limit_settings(mk):
+    n = mk.nat(lambda_enis=("eni-a", "eni-b"))
+    use = mk.usage(nats=(mk.nat_usage(peak_active_connections=40_000, lambda_share=Decimal("1")),))
+    # 40,000 / 2 = 20,000; / 25,000 = 0.8 -> high with a smaller limit.
+    [f] = mk.run("connection-limit", mk.topology(nats=(n,)), use, Settings(eni_connection_limit=25_000))
+    assert (f.severity, f.evidence["ratio"], f.evidence["limit"]) == ("high", 0.8, 25_000)
 
 
 def test_connection_limit_needs_peak_and_candidate(mk):
