@@ -35,7 +35,12 @@ err = Console(stderr=True, highlight=False)
 
 # ---------------------------------------------------------------- shared options
 
-OutOpt = Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write the reports (and snapshot) into.")]
+OutOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out", metavar="DIR", help="Folder to write the reports into (scan also writes snapshot.json there)."
+    ),
+]
 FormatOpt = Annotated[
     str,
     typer.Option(
@@ -119,6 +124,22 @@ def _run_report(snapshot_loader, options) -> None:
     _finish(outcome)
 
 
+def _scan_with_progress(request):
+    """run_scan with a progress bar on stderr (stdout stays clean for data)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from analyzer.collect.scan import run_scan
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("Scanning", total=None)
+
+        def on_progress(label: str, done: int, total: int) -> None:
+            progress.update(task, description=f"Scanned {label}", completed=done, total=total)
+
+        return run_scan(request, on_progress)
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -182,10 +203,8 @@ def scan(
     ] = False,
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from analyzer.collect.scan import ScanRequest, run_scan
-    from analyzer.pipeline import analyze_and_write
+    from analyzer.collect.scan import ScanRequest
+    from analyzer.pipeline import analyze_and_write, load_inputs
     from analyzer.snapshot import write_snapshot
 
     if (org or accounts_file) and not role_name:
@@ -193,6 +212,7 @@ def scan(
     if org and accounts_file:
         raise UserError("use either --org or --accounts-file, not both")
     options = _report_options(out, fmt, prices, suppressions, fail_on)
+    inputs = load_inputs(options)  # a bad --prices or --suppressions fails now, not after the scan
     request = ScanRequest(
         profile=profile,
         regions=tuple(region or ()),
@@ -202,18 +222,11 @@ def scan(
         days=days,
         workers=workers,
     )
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("Scanning", total=None)
-
-        def on_progress(label: str, done: int, total: int) -> None:
-            progress.update(task, description=f"Scanned {label}", completed=done, total=total)
-
-        snapshot = run_scan(request, on_progress)
+    snapshot = _scan_with_progress(request)
     path = write_snapshot(snapshot, out / ("snapshot.json.gz" if gzip_snapshot else "snapshot.json"))
     err.print(f"Wrote {path}", markup=False)
     with err.status("Analyzing and rendering…"):
-        outcome = analyze_and_write(snapshot, options)
+        outcome = analyze_and_write(snapshot, options, inputs)
     _finish(outcome)
 
 
@@ -221,7 +234,7 @@ def scan(
 def diff(
     old: Annotated[Path, typer.Argument(metavar="OLD", help="The earlier report.json or snapshot file.")],
     new: Annotated[Path, typer.Argument(metavar="NEW", help="The later report.json or snapshot file.")],
-    fmt: Annotated[str, typer.Option("--format", help="Output format: text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="Output format: text or json.")] = "text",
     prices: PricesOpt = None,
 ) -> None:
     """Compare two runs (report.json or snapshot files): money, NAT gateways, findings, egress."""
@@ -248,15 +261,13 @@ def iam_policy() -> None:
 def verify(
     profile: ProfileOpt = None,
     region: RegionOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="Output format: text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="Output format: text or json.")] = "text",
 ) -> None:
     """Check that every Lambda ENI in a public subnet still has its Elastic IP (drift guard).
 
     Exit 1 on drift, 3 if some call failed (drift there cannot be ruled out), else 0.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from analyzer.collect.scan import ScanRequest, run_scan
+    from analyzer.collect.scan import ScanRequest
     from analyzer.verify import check, render_json, render_text
 
     if fmt not in ("text", "json"):
@@ -265,22 +276,25 @@ def verify(
     request = ScanRequest(
         profile=profile, regions=tuple(region or ()), include_metrics=False, include_function_state=False
     )
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("Scanning", total=None)
-
-        def on_progress(label: str, done: int, total: int) -> None:
-            progress.update(task, description=f"Scanned {label}", completed=done, total=total)
-
-        snapshot = run_scan(request, on_progress)
+    snapshot = _scan_with_progress(request)
     result = check(snapshot)
     typer.echo(render_json(result) if fmt == "json" else render_text(result))
     raise typer.Exit(result.exit_code)
 
 
+BookRegionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--region",
+        metavar="REGION",
+        help="Region to include; repeat for several (default: every region in the bundled price book).",
+    ),
+]
+
+
 @prices_app.command("show")
 def prices_show(
-    region: RegionOpt = None,
+    region: BookRegionOpt = None,
     prices: PricesOpt = None,
 ) -> None:
     """Print the unit prices the cost model uses, with their date and source."""
@@ -293,7 +307,7 @@ def prices_show(
 
 @prices_app.command("refresh")
 def prices_refresh(
-    region: RegionOpt = None,
+    region: BookRegionOpt = None,
     out: Annotated[
         Path, typer.Option("--out", metavar="FILE", help="Where to write the refreshed price book JSON.")
     ] = Path("price_book.json"),
@@ -302,9 +316,9 @@ def prices_refresh(
     """Fetch current prices from the AWS Price List API into a price book file (use it with --prices)."""
     from analyzer.collect.prices import refresh_price_book
     from analyzer.files import atomic_write_text
-    from analyzer.pricing import dump_price_book
+    from analyzer.pricing import dump_price_book, load_price_book
 
-    book = refresh_price_book(profile=profile, regions=tuple(region or ()))
+    book = refresh_price_book(profile, tuple(region or ()), load_price_book())
     atomic_write_text(out, dump_price_book(book))
     err.print(f"Wrote {out} ({len(book.regions)} regions, as of {book.as_of})", markup=False)
 

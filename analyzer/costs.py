@@ -73,9 +73,10 @@ def _nat_lines(lines: _Lines, design: str, nat: NatView, usage: NatUsage, share:
     if nat.availability_mode == "regional":
         hours_note = "regional NAT gateway: billing per active AZ is unverified; priced as one gateway"
     lines.add(NAT_HOURS, design, hours, "hours", "nat_hour", note=hours_note)
-    processing_note = None if usage.has_metrics else "no CloudWatch data for this NAT: depends on usage"
+    notes = [] if usage.has_metrics else ["no CloudWatch data for this NAT: depends on usage"]
     if share != 1:
-        processing_note = f"non-Lambda share {1 - share:.0%} of the NAT's bytes stays on the NAT"
+        notes.append(f"the non-Lambda share ({share:.0%}) of the NAT's bytes stays on the NAT")
+    processing_note = "; ".join(notes) or None
     lines.add(NAT_PROCESSING, design, gb(usage.monthly_gb * share), "GB", "nat_gb", note=processing_note)
     if nat.public_ips:
         lines.add(NAT_IPV4, design, hours * len(nat.public_ips), "IP-hours", "ipv4_hour",
@@ -130,7 +131,7 @@ def build_scenarios(topology: Topology, usage: Usage, prices: PriceBook, setting
 
 
 def _single_nat(vpc_nats: list[NatView], usage: Usage, prices: PriceBook, settings: Settings) -> Alternative | None:
-    zonal = [n for n in vpc_nats if n.availability_mode == "zonal"]
+    zonal = [n for n in vpc_nats if n.availability_mode == "zonal" and n.connectivity_type == "public"]
     if len(zonal) < 2:
         return None
     keep = max(zonal, key=lambda n: (usage.nats[n.nat_gateway_id].monthly_gb, n.nat_gateway_id))
@@ -159,7 +160,8 @@ def build_alternatives(topology: Topology, usage: Usage, scenarios: tuple[Scenar
     out: list[Alternative] = []
     nats_by_vpc: dict[str, list[NatView]] = defaultdict(list)
     for nat in topology.nats:
-        nats_by_vpc[vpc_key(nat.account_id, nat.region, nat.vpc_id)].append(nat)
+        if nat.connectivity_type == "public":  # a private NAT is not an internet egress option
+            nats_by_vpc[vpc_key(nat.account_id, nat.region, nat.vpc_id)].append(nat)
     candidate_vpcs = {vpc_key(s.account_id, s.region, s.vpc_id) for s in scenarios}
 
     for key, vpc_nats in sorted(nats_by_vpc.items()):

@@ -1,8 +1,8 @@
 """Month-over-month comparison of two runs (report.json or snapshot files).
 
-A finding is identified by its rule id and primary resource (the first of its
-resource ids), so a finding whose message or numbers changed is "still open",
-not "resolved + new".
+A finding is identified by its rule id, account, region and resource ids, so
+one whose message or numbers changed is "still open", not "resolved + new".
+Both sides are read in report.json shape: the contract, not today's model.
 """
 
 from __future__ import annotations
@@ -10,58 +10,68 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from analyzer.errors import SnapshotError
-from analyzer.models import REPORT_SCHEMA_VERSION, AnalysisResult, Finding
-from analyzer.snapshot import describe_validation_error, load_json, parse_snapshot
+from analyzer.models import REPORT_SCHEMA_VERSION
+from analyzer.snapshot import load_json, parse_snapshot
 
 
-def load_result(path: Path, prices: Path | None = None) -> AnalysisResult:
-    """A report.json as it is, or a snapshot analyzed with the given (or bundled) prices."""
+def load_result(path: Path, prices: Path | None = None) -> dict[str, Any]:
+    """A run in report.json shape: a report.json as it is, or a snapshot analyzed now.
+
+    Reports are read as plain JSON, not validated against today's model, so a
+    report written by a newer version (with added fields) still diffs.
+    """
     data = load_json(path)
     if "summary" in data and "scenarios" in data:
         if str(data.get("schema_version")) != REPORT_SCHEMA_VERSION:
             raise SnapshotError(f"{path}: report schema_version {data.get('schema_version')!r} is not supported")
-        try:
-            return AnalysisResult.model_validate(data)
-        except ValidationError as exc:
-            raise SnapshotError(f"{path}: invalid report.json: {describe_validation_error(exc)}") from None
+        return data
     from analyzer.pricing import load_price_book
     from analyzer.result import analyze
 
     snapshot = parse_snapshot(data, source=str(path))
-    return analyze(snapshot, load_price_book(prices))
+    return analyze(snapshot, load_price_book(prices)).model_dump(mode="json")
 
 
-def _finding_key(f: Finding) -> str:
-    return f"{f.rule_id} {f.resource_ids[0] if f.resource_ids else f.account_id + '/' + f.region}"
+def _field(data: dict[str, Any], *keys: str) -> Any:
+    value: Any = data
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            raise SnapshotError(f"report.json lacks {'.'.join(keys)}")
+        value = value[key]
+    return value
 
 
-def _money(old: AnalysisResult, new: AnalysisResult) -> dict[str, dict[str, float]]:
+def _finding_key(f: dict[str, Any]) -> str:
+    """Rule, place and every resource: two groups in one subnet are two findings."""
+    return " ".join([f["rule_id"], f"{f['account_id']}/{f['region']}", *f.get("resource_ids", [])])
+
+
+def _money(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, float]]:
     out = {}
     for field in ("current_monthly_usd", "proposed_monthly_usd", "monthly_savings_usd"):
-        a, b = getattr(old.summary, field), getattr(new.summary, field)
-        out[field] = {"old": float(a), "new": float(b), "change": float(b - a)}
+        a, b = float(_field(old, "summary", field)), float(_field(new, "summary", field))
+        out[field] = {"old": a, "new": b, "change": round(b - a, 2)}
     return out
 
 
-def diff_results(old: AnalysisResult, new: AnalysisResult) -> dict[str, Any]:
-    old_nats = {n.nat_gateway_id for n in old.nat_gateways}
-    new_nats = {n.nat_gateway_id for n in new.nat_gateways}
-    old_f = {_finding_key(f): f for f in old.findings if not f.suppressed}
-    new_f = {_finding_key(f): f for f in new.findings if not f.suppressed}
-    old_fn = {f.arn: f.egress for f in old.functions}
-    new_fn = {f.arn: f.egress for f in new.functions}
+def diff_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Both arguments in report.json shape (``AnalysisResult.model_dump(mode="json")``)."""
+    old_nats = {n["nat_gateway_id"] for n in _field(old, "nat_gateways")}
+    new_nats = {n["nat_gateway_id"] for n in _field(new, "nat_gateways")}
+    old_f = {_finding_key(f): f for f in _field(old, "findings") if not f.get("suppressed")}
+    new_f = {_finding_key(f): f for f in _field(new, "findings") if not f.get("suppressed")}
+    old_fn = {f["arn"]: f["egress"] for f in _field(old, "functions")}
+    new_fn = {f["arn"]: f["egress"] for f in _field(new, "functions")}
     return {
-        "old": {"collected_at": old.collected_at.isoformat(), "tool_version": old.tool_version},
-        "new": {"collected_at": new.collected_at.isoformat(), "tool_version": new.tool_version},
+        "old": {"collected_at": old.get("collected_at"), "tool_version": old.get("tool_version")},
+        "new": {"collected_at": new.get("collected_at"), "tool_version": new.get("tool_version")},
         "money": _money(old, new),
         "nat_gateways": {"added": sorted(new_nats - old_nats), "removed": sorted(old_nats - new_nats)},
         "findings": {
-            "new": [{"key": k, "severity": new_f[k].severity, "message": new_f[k].message}
+            "new": [{"key": k, "severity": new_f[k]["severity"], "message": new_f[k]["message"]}
                     for k in sorted(new_f.keys() - old_f.keys())],
-            "resolved": [{"key": k, "severity": old_f[k].severity} for k in sorted(old_f.keys() - new_f.keys())],
+            "resolved": [{"key": k, "severity": old_f[k]["severity"]} for k in sorted(old_f.keys() - new_f.keys())],
             "still_open": len(new_f.keys() & old_f.keys()),
         },
         "functions": {

@@ -41,3 +41,7 @@ class ConfigError(UserError):
 
 class AwsAccessError(UserError):
     """No usable credentials, or the first call that proves access failed."""
+
+
+class OutputError(UserError):
+    """An output file or folder that cannot be written (a file where a folder should be, no permission)."""

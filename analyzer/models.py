@@ -18,7 +18,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+
+from analyzer.errors import PriceError
 
 SNAPSHOT_SCHEMA_VERSION = "1"
 REPORT_SCHEMA_VERSION = "1"
@@ -202,6 +204,12 @@ class MetricSeries(Located):
     timestamps: tuple[datetime, ...] = ()
     values: tuple[float, ...] = ()
 
+    @model_validator(mode="after")
+    def _same_length(self) -> MetricSeries:
+        if len(self.timestamps) != len(self.values):
+            raise ValueError(f"{len(self.timestamps)} timestamps but {len(self.values)} values")
+        return self
+
 
 class EipQuota(Located):
     value: int
@@ -313,6 +321,7 @@ class NatView(Located):
     vpc_id: str
     availability_zone: str | None = None
     availability_mode: Literal["zonal", "regional"] = "zonal"
+    connectivity_type: Literal["public", "private"] = "public"
     public_ips: tuple[str, ...] = ()
     routed_subnet_ids: tuple[str, ...] = ()
     cross_az_subnet_ids: tuple[str, ...] = ()  # routed subnets in another AZ than the NAT
@@ -483,6 +492,58 @@ class Settings(Frozen):
     idle_warn_days: int = 7
     idle_nat_monthly_gb: Decimal = Decimal("1")  # below this a NAT counts as idle
     default_eip_quota: int = 5
+
+
+# --------------------------------------------------------------------------- prices
+
+
+PriceKey = Literal["nat_hour", "nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb"]
+PRICE_KEYS: tuple[PriceKey, ...] = ("nat_hour", "nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb")
+PRICE_BOOK_SCHEMA_VERSION = "1"
+
+
+class Price(Frozen):
+    """A unit price with where and when it was read."""
+
+    usd: Decimal = Field(ge=0)
+    unit: str
+    as_of: str
+    source: str
+    verified: bool = True
+    note: str | None = None
+
+
+class PriceBook(Frozen):
+    """Unit prices per region. ``collect/prices.py`` writes one; ``pricing.py`` loads and checks it."""
+
+    schema_version: str = PRICE_BOOK_SCHEMA_VERSION
+    as_of: str
+    currency: Literal["USD"] = "USD"
+    source: str
+    regions: dict[str, dict[PriceKey, Price]]
+    origin: str = "bundled"  # where it was loaded from, for error messages
+
+    def price(self, region: str, key: PriceKey) -> Price:
+        prices = self.regions.get(region)
+        if prices is None:
+            known = ", ".join(sorted(self.regions)) or "none"
+            raise PriceError(
+                f"no prices for region {region} in the price book ({self.origin}; it has: {known}); "
+                f"run `lambda-egress prices refresh --region {region} --out FILE` and pass --prices FILE"
+            )
+        if key not in prices:
+            raise PriceError(f"price book ({self.origin}) has no {key} price for region {region}")
+        return prices[key]
+
+    def info(self, regions_used: set[str] | None = None) -> PriceBookInfo:
+        unverified = tuple(
+            f"{region}/{key}"
+            for region, prices in sorted(self.regions.items())
+            if regions_used is None or region in regions_used
+            for key, price in prices.items()
+            if not price.verified
+        )
+        return PriceBookInfo(as_of=self.as_of, source=self.source, unverified=unverified)
 
 
 # --------------------------------------------------------------------------- report (report.json contract)

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from analyzer.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
-from analyzer.models import SEVERITIES, SEVERITY_RANK, AnalysisResult, Snapshot
+from analyzer.models import SEVERITIES, SEVERITY_RANK, AnalysisResult, PriceBook, Snapshot, Suppression
 from analyzer.pricing import load_price_book
 from analyzer.result import analyze
 from analyzer.snapshot import parse_snapshot
@@ -67,14 +67,29 @@ def exit_code_for(result: AnalysisResult, fail_on: str | None) -> int:
     return EXIT_OK
 
 
-def analyze_and_write(snapshot: Snapshot, options: ReportOptions) -> Outcome:
-    """Load prices and suppressions, analyze, write the selected reports."""
+@dataclass(frozen=True)
+class Inputs:
+    """What a report needs besides the snapshot, loaded (and so checked) up front."""
+
+    prices: PriceBook
+    suppressions: tuple[Suppression, ...]
+
+
+def load_inputs(options: ReportOptions) -> Inputs:
+    return Inputs(
+        prices=load_price_book(options.prices),
+        suppressions=load_suppressions(options.suppressions) if options.suppressions else (),
+    )
+
+
+def analyze_and_write(snapshot: Snapshot, options: ReportOptions, inputs: Inputs | None = None) -> Outcome:
+    """Analyze with the prices and suppressions, write the selected reports, pick the exit code."""
     from reports.render import write_reports
 
     fail_on = check_fail_on(options.fail_on)
-    prices = load_price_book(options.prices)
-    suppressions = load_suppressions(options.suppressions) if options.suppressions else ()
-    result = analyze(snapshot, prices, suppressions=suppressions, today=options.today or date.today())
+    inputs = inputs or load_inputs(options)
+    result = analyze(snapshot, inputs.prices, suppressions=inputs.suppressions,
+                     today=options.today or date.today())
     paths = write_reports(result, options.out_dir, options.formats)
     return Outcome(result=result, paths=tuple(paths), exit_code=exit_code_for(result, fail_on))
 

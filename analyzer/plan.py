@@ -1,25 +1,31 @@
 """Migration plans: one runbook per candidate NAT gateway, with the real ids filled in.
 
-The order is what keeps the partner's allow-list working and every outage
-announced:
+The order is what keeps the partner's allow-list working, every outage
+announced, and no production function in a public subnet without its
+Elastic IP:
 
-1. prerequisites (quota, saved configs, a public subnet per AZ if missing);
+1. prerequisites (quota, saved configs, aliases and versions, a public
+   subnet per AZ if missing);
 2. allocate only the Elastic IPs the NAT cannot lend;
 3. the partner allow-lists the new addresses (and hears about the window);
-4. functions whose ENIs get *new* addresses move, each ENI is associated
-   before the update completes; verify; install the guard;
-5. only for a removable NAT, the maintenance window: the functions that get
-   the NAT's *own* addresses move, the routes and the NAT go (that frees the
-   addresses), the freed allocations are associated; verify;
-6. release the NAT's addresses nobody needs.
+4. the NAT's secondary addresses that Lambda ENIs reuse come off the NAT;
+5. per target (public subnet, SG set): a warmer function makes Lambda create
+   the shared ENI, the address is associated and checked; only then do the
+   functions move (and their aliases follow), verify, delete the warmers,
+   install the guard;
+6. only for a removable NAT: the warmers for the targets that get the NAT's
+   primary address, then the maintenance window (routes and NAT go, which
+   frees the address; associate it; the functions move); verify;
+7. release the NAT's addresses nobody needs.
 
 A NAT that also serves non-Lambda ENIs stays: nothing is reused, every
 address is new, there is no window and no route changes.
 
-Layout decisions live in ``plan_layout``; step text in ``plan_steps`` and
-``plan_cutover``; commands in ``plan_commands``; HCL in ``plan_terraform``.
-``build_plans`` indexes the snapshot, topology and findings once
-(``plan_index``), so each plan costs only what its NAT owns.
+Layout decisions live in ``plan_layout`` (addresses in ``plan_addresses``);
+step text in ``plan_steps``, ``plan_lambda`` and ``plan_cutover``; commands in
+``plan_commands``; HCL in ``plan_terraform``. ``build_plans`` indexes the
+snapshot, topology and findings once (``plan_index``), so each plan costs only
+what its NAT owns.
 """
 
 from __future__ import annotations
@@ -27,8 +33,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from analyzer.models import Finding, MigrationPlan, NatView, PlanStep, Scenario, Snapshot, Topology
-from analyzer.plan_cutover import delete_nat_step, guard_step, keep_nat_step, retire_step, route_step
+from analyzer.plan_cutover import (
+    delete_nat_step,
+    guard_step,
+    keep_nat_step,
+    release_step,
+    retire_step,
+    route_step,
+)
 from analyzer.plan_index import PlanIndex
+from analyzer.plan_lambda import cleanup_step, warm_step
 from analyzer.plan_layout import Layout, Move, Target, build_layout
 from analyzer.plan_steps import (
     allocate_step,
@@ -41,51 +55,40 @@ from analyzer.plan_steps import (
 )
 from analyzer.plan_terraform import terraform
 
+EARLY_WARM = "Nothing real uses this ENI yet, so it runs without a public IP harmlessly."
+EARLY_ASSOCIATE = "Still nothing real runs here, so no invocation is without the address."
 EARLY_MOVE = (
-    "Same security groups, a public subnet in the same AZ. Lambda creates the new ENI while the update is "
-    "InProgress and keeps invoking through the old configuration, which still leaves through the NAT with the "
-    "addresses the partner knows: run the next step right away, before the update completes."
+    "Same security groups, a public subnet in the same AZ: each function lands on the ENI the warmer created, "
+    "which already has its Elastic IP, so the update completes in seconds and no invocation runs without it."
 )
-EARLY_ASSOCIATE = (
-    "Associating before the wait returns means no invocation runs in the public subnet without a public IP."
+WINDOW_WARM = (
+    "Done before the window, so the window needs no ENI creation; the ENI has no public IP until the NAT's "
+    "address is freed, and only the warmer uses it."
 )
+WINDOW_ASSOCIATE = "The NAT is gone, so its address is free; the functions move onto this ENI next."
 WINDOW_MOVE = (
-    "The maintenance window starts when these updates complete: the functions then run in the public subnet "
-    "with no Elastic IP until the NAT's address is freed and associated below."
+    "They land on the ENI that now holds the NAT's address; the maintenance window ends when these updates complete."
 )
-WINDOW_ASSOCIATE = "The NAT is gone, so its address is free; associating it ends the maintenance window."
 
 
 def _phase_one(layout: Layout, targets: list[Target], moves: list[Move]) -> list[PlanStep]:
-    """Move and associate one ENI group at a time, so each gap between them stays short."""
+    """Warm and associate every target first; then the functions move onto ENIs that have their address."""
     steps: list[PlanStep] = []
-    first: dict[str, int] = {}  # each function moves with the first target it lands on
-    for i, target in enumerate(targets):
-        for arn in target.function_arns:
-            first.setdefault(arn, i)
-    by_target: dict[int | None, list[Move]] = {}
-    for m in moves:
-        by_target.setdefault(first.get(m.arn), []).append(m)
-    for i, target in enumerate(targets):
-        now = by_target.get(i, [])
-        if now:
-            title = f"Move {names(now)} to {target.subnet_id}"
-            steps.append(move_step(layout, now, title, EARLY_MOVE, wait=False))
-        steps.append(associate_step(layout, target, now, EARLY_ASSOCIATE))
-    rest = by_target.get(None, [])
-    if rest:
-        steps.append(move_step(layout, rest, f"Move {names(rest)}", EARLY_MOVE, wait=True))
+    for target in targets:
+        steps += [warm_step(layout, target, EARLY_WARM), associate_step(layout, target, EARLY_ASSOCIATE)]
+    if moves:
+        steps.append(move_step(layout, moves, f"Move {names(moves)}", EARLY_MOVE))
     return steps
 
 
 def _window(layout: Layout, targets: list[Target], moves: list[Move]) -> list[PlanStep]:
-    steps: list[PlanStep] = []
-    if moves:
-        steps.append(move_step(layout, moves, f"Maintenance window: move {names(moves)}", WINDOW_MOVE, wait=True))
+    steps = [warm_step(layout, t, WINDOW_WARM) for t in targets]
     if layout.nat_routes:
         steps.append(route_step(layout))
     steps.append(delete_nat_step(layout))
-    steps += [associate_step(layout, t, [], WINDOW_ASSOCIATE) for t in targets]
+    steps += [associate_step(layout, t, WINDOW_ASSOCIATE) for t in targets]
+    if moves:
+        steps.append(move_step(layout, moves, f"Maintenance window: move {names(moves)}", WINDOW_MOVE))
     return steps
 
 
@@ -96,14 +99,23 @@ def build_steps(layout: Layout) -> tuple[PlanStep, ...]:
     if layout.new_allocations:
         steps.append(allocate_step(layout))
     steps.append(announce_step(layout))
+    if layout.released:
+        steps.append(release_step(layout))
     steps += _phase_one(layout, early, [m for m in layout.moves if not m.in_window])
     if early:
-        steps += [verify_step(layout, early, "Verify the egress address of the moved functions"), guard_step(layout)]
+        steps += [
+            verify_step(layout, early, "Verify the egress address of the moved functions"),
+            cleanup_step(layout, early),
+            guard_step(layout),
+        ]
     if not layout.removable:
         return (*steps, keep_nat_step(layout))
     steps += _window(layout, late, [m for m in layout.moves if m.in_window])
     if late:
-        steps.append(verify_step(layout, list(layout.targets), "Verify the egress address of every function"))
+        steps += [
+            verify_step(layout, list(layout.targets), "Verify the egress address of every function"),
+            cleanup_step(layout, late),
+        ]
     if not early:
         steps.append(guard_step(layout))
     if layout.unused_nat_allocations:

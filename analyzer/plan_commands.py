@@ -83,9 +83,10 @@ def release(allocation_id: str, region: str) -> str:
 
 
 def describe_addresses(allocation_ids: Iterable[str], region: str) -> str:
+    """Each allocation's address, ENI and association id (the id a rollback disassociates)."""
     return cmd(
         "aws", "ec2", "describe-addresses", "--allocation-ids", *allocation_ids,
-        "--query", "Addresses[].[AllocationId,PublicIp,NetworkInterfaceId]", "--output", "text",
+        "--query", "Addresses[].[AllocationId,PublicIp,NetworkInterfaceId,AssociationId]", "--output", "text",
         "--region", region,
     )
 
@@ -138,20 +139,55 @@ def delete_nat(nat_id: str, region: str) -> tuple[str, ...]:
     )
 
 
-def recreate_nat(subnet_id: str | None, vpc_id: str, allocation_ids: tuple[str, ...], region: str) -> tuple[str, ...]:
-    """Re-create the NAT on the same Elastic IPs, so the allow-listed addresses come back."""
+def nat_addresses_released(allocation_ids: Iterable[str], region: str) -> str:
+    """Block until none of the allocations is associated any more (there is no waiter for this).
+
+    It compares with an explicit 0, so a failing call (empty output) keeps it waiting instead of passing.
+    """
+    check = cmd(
+        "aws", "ec2", "describe-addresses", "--allocation-ids", *allocation_ids,
+        "--query", "length(Addresses[?AssociationId])", "--output", "text", "--region", region,
+    )
+    return f'until test "$({check})" = 0; do sleep 15; done'
+
+
+def disassociate_nat_addresses(nat_id: str, association_ids: Iterable[str], region: str) -> str:
+    return cmd(
+        "aws", "ec2", "disassociate-nat-gateway-address", "--nat-gateway-id", nat_id,
+        "--association-ids", *association_ids, "--region", region,
+    )
+
+
+def associate_nat_addresses(nat_id: str, allocation_ids: Iterable[str], zone: str | None, region: str) -> str:
+    where = ("--availability-zone", zone) if zone else ()
+    return cmd(
+        "aws", "ec2", "associate-nat-gateway-address", "--nat-gateway-id", nat_id,
+        "--allocation-ids", *allocation_ids, *where, "--region", region,
+    )
+
+
+def zone_addresses(zones: dict[str, list[str]]) -> tuple[str, ...]:
+    """``--availability-zone-addresses`` values: one AvailabilityZoneAddress per AZ (CLI shorthand)."""
+    return tuple(f"AvailabilityZone={az},AllocationIds=[{','.join(allocs)}]" for az, allocs in zones.items())
+
+
+def recreate_nat(subnet_id: str | None, vpc_id: str, allocation_ids: tuple[str, ...], region: str,
+                 zones: dict[str, list[str]] | None = None) -> tuple[str, ...]:
+    """Re-create the NAT on the same Elastic IPs, so the allow-listed addresses come back.
+
+    Zonal: ``allocation_ids`` primary first. Regional: ``zones`` maps each AZ
+    to its allocations; without them the gateway comes back in automatic mode
+    with addresses AWS picks.
+    """
     new_id = "<re-created-nat-gateway-id>"
     wait = cmd("aws", "ec2", "wait", "nat-gateway-available", "--nat-gateway-ids", new_id, "--region", region)
     if subnet_id is None:  # a regional NAT gateway has no subnet
-        create = cmd("aws", "ec2", "create-nat-gateway", "--availability-mode", "regional", "--vpc-id", vpc_id)
-        return (
-            comment(
-                "Regional NAT gateway: re-create it in regional mode, then attach "
-                f"{', '.join(allocation_ids) or 'its allocations'} with --availability-zone-addresses"
-            ),
-            f"{create} {cmd('--region', region)}",
-            wait,
+        pinned = ("--availability-zone-addresses", *zone_addresses(zones)) if zones else ()
+        create = cmd(
+            "aws", "ec2", "create-nat-gateway", "--availability-mode", "regional", "--vpc-id", vpc_id,
+            *pinned, "--region", region,
         )
+        return create, wait
     primary = allocation_ids[:1] or ("<allocation-id>",)
     secondary = ("--secondary-allocation-ids", *allocation_ids[1:]) if len(allocation_ids) > 1 else ()
     create = cmd(

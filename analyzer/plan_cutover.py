@@ -1,27 +1,67 @@
-"""Plan steps from the guard on: the re-association guard, the maintenance window, the clean-up.
+"""NAT-side steps: taking secondary addresses off, the guard, the maintenance window, the clean-up.
 
-The window exists only when the NAT's own Elastic IPs are reused: they are
-freed by deleting the NAT, so the functions that get them move, then the
-routes and the NAT go, then the freed allocations are associated. Rolling
-back walks the same steps backwards: disassociate, re-create the NAT on the
-same allocations, restore the routes, move the functions back.
+A NAT's secondary addresses come off while it runs, before anything moves.
+The window exists only when the NAT's primary Elastic IP is reused: deleting
+the NAT frees it, so the routes and the NAT go, the freed allocation is
+associated with the ENI a warmer already created, then the functions that
+get it move. Rolling back walks the same steps backwards: move the functions
+back, disassociate, re-create the NAT on the same allocations (per AZ for a
+regional one), restore the routes, give the secondary addresses back.
 """
 
 from __future__ import annotations
 
 from analyzer.models import PlanStep
+from analyzer.plan_addresses import by_zone, primary_first
 from analyzer.plan_commands import (
+    associate_nat_addresses,
     cmd,
     comment,
     create_route,
     delete_nat,
     delete_route,
+    describe_addresses,
+    disassociate_nat_addresses,
     event_pattern,
+    nat_addresses_released,
     recover_address,
     recreate_nat,
     release,
 )
 from analyzer.plan_layout import Layout
+
+NEW_NAT_ID = "If the NAT was re-created, use its new id instead."
+
+
+def release_step(layout: Layout) -> PlanStep:
+    """Secondary addresses leave the NAT now, so Lambda ENIs reuse them without a window."""
+    region, nat_id = layout.region, layout.nat.nat_gateway_id
+    allocs = tuple(str(a.allocation_id) for a in layout.released)
+    regional = layout.gateway is not None and layout.gateway.availability_mode == "regional"
+    zones = by_zone(layout.gateway, allocs) if regional else {"": list(allocs)}
+    held = ", ".join(layout.address_of(a) for a in layout.nat_held) or "its primary address"
+    return PlanStep(
+        stage="release",
+        title=f"Take {len(allocs)} secondary address(es) off {nat_id}",
+        detail=(
+            "Only a NAT gateway's primary address is locked while it exists. Secondary address(es) "
+            f"{', '.join(layout.address_of(a) for a in allocs)}: disassociated now, they go to Lambda ENIs "
+            "before any window and the partner's allow-list does not change. The NAT keeps serving "
+            f"through {held} (fewer addresses mean fewer ports per destination: watch ErrorPortAllocation). "
+            "Connections on the released addresses drain for up to 350 seconds (MaxDrainDurationSeconds) and no "
+            "other address change is accepted meanwhile, so they go in one call; the loop returns once none is "
+            "associated."
+        ),
+        commands=(
+            disassociate_nat_addresses(nat_id, (str(a.association_id) for a in layout.released), region),
+            nat_addresses_released(allocs, region),
+            describe_addresses(allocs, region),
+        ),
+        rollback=(
+            comment(NEW_NAT_ID + " If a Lambda ENI holds the address, undo that association first."),
+            *(associate_nat_addresses(nat_id, group, zone or None, region) for zone, group in zones.items()),
+        ),
+    )
 
 
 def guard_step(layout: Layout) -> PlanStep:
@@ -34,9 +74,9 @@ def guard_step(layout: Layout) -> PlanStep:
     )
     pattern = event_pattern(t.subnet_id for t in layout.targets)
     later = (
-        f" The mappings to {', '.join(layout.reused)} hold once the NAT is deleted; until then the NAT still "
-        "holds those addresses and the association fails."
-        if layout.reused
+        f" The mappings to {', '.join(layout.window_reused)} hold once the NAT is deleted; until then the NAT "
+        "still holds those addresses and the association fails."
+        if layout.window_reused
         else ""
     )
     return PlanStep(
@@ -77,6 +117,11 @@ def guard_step(layout: Layout) -> PlanStep:
     )
 
 
+def _window_starts(layout: Layout) -> str:
+    window = [m.name for m in layout.moves if m.in_window]
+    return f" The maintenance window for {', '.join(window)} starts here." if window else ""
+
+
 def route_step(layout: Layout) -> PlanStep:
     region, nat_id = layout.region, layout.nat.nat_gateway_id
     routes = layout.nat_routes
@@ -86,34 +131,52 @@ def route_step(layout: Layout) -> PlanStep:
         detail=(
             f"{len(routes)} route(s) point at {nat_id}: "
             + (", ".join(f"{table} ({r.destination_cidr_block or 'other'})" for table, r in routes) or "none found")
-            + ". Nothing but the moved Lambda ENIs used them."
+            + ". Nothing but Lambda ENIs used them."
+            + _window_starts(layout)
         ),
         commands=tuple(delete_route(table, r, region) for table, r in routes),
         rollback=(
-            comment("If the NAT was re-created, use its new id instead."),
+            comment(NEW_NAT_ID),
             *(create_route(table, r, nat_id, region) for table, r in routes),
         ),
     )
 
 
+def _recreate(layout: Layout) -> tuple[str, ...]:
+    gateway, held, region = layout.gateway, layout.nat_held, layout.region
+    if gateway is None or gateway.availability_mode != "regional":
+        subnet = gateway.subnet_id if gateway else None
+        return recreate_nat(subnet or "<nat-subnet-id>", layout.vpc_id, primary_first(gateway, held), region)
+    if layout.auto_managed:
+        return (
+            comment("AWS managed this gateway's addresses: re-created in automatic mode it gets new ones, which "
+                    "the partner must allow-list."),
+            *recreate_nat(None, layout.vpc_id, (), region),
+        )  # fmt: skip
+    return recreate_nat(None, layout.vpc_id, held, region, zones=by_zone(gateway, held))
+
+
 def delete_nat_step(layout: Layout) -> PlanStep:
     region, nat_id = layout.region, layout.nat.nat_gateway_id
-    allocations = layout.gateway.allocation_ids if layout.gateway else ()
-    subnet = layout.gateway.subnet_id if layout.gateway else "<nat-subnet-id>"
-    if layout.gateway and layout.gateway.availability_mode == "regional":
-        subnet = None
+    held = ", ".join(layout.nat_held) or "none recorded"
+    freed = (
+        " and no Lambda ENI reuses them: AWS managed this regional gateway's addresses. After the deletion, "
+        "check describe-addresses and release any that remain (each costs the public IPv4 hourly price)."
+        if layout.auto_managed
+        else ": they stay in the account and can be associated with the Lambda ENIs next."
+    )
+    starts = "" if layout.nat_routes else _window_starts(layout)
     return PlanStep(
         stage="cutover",
         title=f"Delete {nat_id} (its Elastic IPs stay allocated)",
         detail=(
-            "Deleting the gateway frees its Elastic IP(s) "
-            f"({', '.join(allocations) or 'none recorded'}) without releasing them: they stay in the account and "
-            "can be associated with the Lambda ENIs next. Its hourly charge stops."
+            f"Deleting the gateway frees its Elastic IP(s) ({held}) without releasing them{freed} Its hourly "
+            f"charge stops.{starts}"
         ),
         commands=delete_nat(nat_id, region),
         rollback=(
             comment("If the freed allocation(s) are associated already, undo the association step first."),
-            *recreate_nat(subnet, layout.vpc_id, allocations, region),
+            *_recreate(layout),
         ),
     )
 

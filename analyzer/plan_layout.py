@@ -5,21 +5,27 @@ right: which public subnet each ENI group lands in, which Elastic IP each
 Lambda ENI gets, and which functions move before the maintenance window and
 which inside it.
 
-The ordering rests on one AWS constraint: a NAT gateway's Elastic IP cannot
-be disassociated while the gateway exists. So the NAT's own addresses (the
-ones the partner already allow-lists) can be reused only after the NAT is
-deleted. Groups that get a *new* address move first, once the partner has
-allow-listed it; groups that get a *reused* address move inside a short,
-announced maintenance window around the NAT deletion. A NAT that also serves
-non-Lambda ENIs stays, so nothing is reused and there is no window.
+The ordering rests on one AWS constraint: a NAT gateway's *primary* Elastic
+IP cannot be disassociated while the gateway exists. Its secondary addresses
+can (DisassociateNatGatewayAddress), so they are released and reused before
+any window; the primary can be reused only after the NAT is deleted. Groups
+that get a new or a secondary address move first; groups that get the
+primary move inside a short, announced maintenance window around the NAT
+deletion. When the snapshot has no per-address detail (older snapshots)
+every NAT address counts as locked. A NAT that also serves non-Lambda ENIs
+stays, so nothing is reused and there is no window; a regional NAT whose
+addresses AWS manages (auto-provisioned zones or auto-scaling IPs) lends
+none either, since they may change under the plan.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from analyzer.models import EniGroup, FunctionEgress, NatGateway, NatView, Route, region_key
+from analyzer.models import EniGroup, FunctionEgress, NatAddress, NatGateway, NatView, Route, region_key
+from analyzer.plan_addresses import auto_managed, nat_ips, nat_pools
 from analyzer.plan_index import PlanIndex
 from analyzer.plan_network import NetworkIndex, route_gaps
 
@@ -45,7 +51,8 @@ class Target:
     source_subnet_ids: tuple[str, ...]
     function_arns: tuple[str, ...]
     allocations: tuple[str, ...]  # one per ENI: a reused eipalloc-... or "<new-allocation-id-N>"
-    in_window: bool = False  # its ENIs first appear inside the maintenance window
+    warmer: str = ""  # the placeholder function that creates the group's ENI before any real function moves
+    in_window: bool = False  # it gets the NAT's primary address, associated inside the maintenance window
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ class Layout:
     gateway: NatGateway | None
     targets: tuple[Target, ...]
     moves: tuple[Move, ...]
-    reused: tuple[str, ...]
+    reused: tuple[str, ...]  # every NAT allocation a Lambda ENI gets
     new_allocations: tuple[str, ...]
     unused_nat_allocations: tuple[str, ...]  # the NAT's EIPs no ENI needs: release after the window
     new_subnets: tuple[NewSubnet, ...]
@@ -80,10 +87,19 @@ class Layout:
     nat_ips: tuple[tuple[str, str], ...] = ()  # (allocation id, public IP) of the NAT's EIPs
     eip_quota: int | None = None  # the region's Elastic IP quota, when the scan read it
     eips_allocated: int | None = None
+    released: tuple[NatAddress, ...] = ()  # secondary addresses taken off the NAT in phase one (reused early)
+    nat_held: tuple[str, ...] = ()  # allocations the NAT still holds when it is deleted
+    auto_managed: bool = False  # regional NAT with auto-provisioned zones or auto-scaling IPs
 
     @property
     def removable(self) -> bool:
         return self.nat.removable
+
+    @property
+    def window_reused(self) -> tuple[str, ...]:
+        """The reused allocations that only the NAT deletion frees."""
+        early = {a.allocation_id for a in self.released}
+        return tuple(a for a in self.reused if a not in early)
 
     def address_of(self, allocation: str) -> str:
         """The public IP behind an allocation, as the partner should read it."""
@@ -97,6 +113,12 @@ class Layout:
 
 def new_allocation(n: int) -> str:
     return f"<new-allocation-id-{n}>"
+
+
+def warmer_name(place: str, subnet_id: str, sg_ids: tuple[str, ...]) -> str:
+    """A stable, valid Lambda function name per (account/region, subnet, SG set): 31 characters."""
+    digest = hashlib.sha256(f"{place}|{subnet_id}|{','.join(sg_ids)}".encode()).hexdigest()
+    return f"lambda-egress-warmer-{digest[:10]}"
 
 
 def _source_groups(index: PlanIndex, nat: NatView) -> list[EniGroup]:
@@ -158,7 +180,11 @@ def _assign(slot_counts: list[int], reusable: tuple[str, ...]) -> tuple[list[tup
 
 
 def _targets(
-    groups: list[EniGroup], mapping: dict[str, str], azs: dict[str, str | None], reusable: tuple[str, ...]
+    groups: list[EniGroup],
+    mapping: dict[str, str],
+    azs: dict[str, str | None],
+    reusable: tuple[str, ...],
+    place: str,
 ) -> tuple[list[Target], list[str]]:
     """Merge source groups that land on the same (subnet, SG set); one EIP per existing ENI."""
     merged: dict[tuple[str, tuple[str, ...]], dict] = {}
@@ -177,6 +203,7 @@ def _targets(
             source_subnet_ids=tuple(dict.fromkeys(m["sources"])),
             function_arns=tuple(m["fns"]),
             allocations=allocs,
+            warmer=warmer_name(place, key[0], key[1]),
         )
         for (key, m), allocs in zip(merged.items(), allocations, strict=True)
     ]
@@ -191,7 +218,7 @@ def _moves(
     targets: list[Target],
     reused: set[str],
 ) -> list[Move]:
-    """A function moves inside the window when any ENI it lands on gets a reused address."""
+    """A function moves inside the window when any ENI it lands on gets an address the NAT deletion frees."""
     window_keys = {(t.subnet_id, t.security_group_ids) for t in targets if reused.intersection(t.allocations)}
     moves = []
     for fn in fns:
@@ -214,23 +241,13 @@ def _moves(
 
 
 def _mark_window(target: Target, early: set[str], reused: set[str]) -> Target:
-    """A group's ENIs first appear in the window when it gets a reused address, or when every
-    function landing on it moves in the window (a multi-subnet function brings it along).
+    """A group is associated in the window when it gets an address the NAT deletion frees, or when
+    every function landing on it moves in the window (a multi-subnet function brings it along).
     ``early`` holds the ARNs of the functions that move before the window."""
     in_window = bool(reused & set(target.allocations)) or bool(
         target.function_arns and not early & set(target.function_arns)
     )
     return replace(target, in_window=in_window)
-
-
-def _nat_ips(index: PlanIndex, gateway: NatGateway | None) -> tuple[tuple[str, str], ...]:
-    """(allocation id, public IP) of the gateway's EIPs; the Elastic IP record wins over the NAT's list."""
-    if gateway is None:
-        return ()
-    ips = dict(zip(gateway.allocation_ids, gateway.public_ips, strict=False))
-    for alloc in ips:
-        ips[alloc] = index.eip_ips.get((gateway.account_id, gateway.region, alloc), ips[alloc])
-    return tuple(ips.items())
 
 
 def build_layout(index: PlanIndex, nat: NatView) -> Layout:
@@ -239,13 +256,18 @@ def build_layout(index: PlanIndex, nat: NatView) -> Layout:
     gateway = index.gateway(nat.account_id, nat.region, nat.nat_gateway_id)
     groups, fns = _source_groups(index, nat), _functions(index, nat)
     mapping, azs, new_subnets = _subnet_map(net, nat, groups, fns)
-    nat_allocs = gateway.allocation_ids if gateway and nat.removable else ()
-    targets, new = _targets(groups, mapping, azs, nat_allocs)
-    reused = tuple(a for a in nat_allocs if any(a in t.allocations for t in targets))
-    moves = _moves(index.ipv6_dual_stack, nat.nat_gateway_id, fns, mapping, targets, set(reused))
-    early = {m.arn for m in moves if not m.in_window}
-    targets = [_mark_window(t, early, set(reused)) for t in targets]
+    releasable, locked = nat_pools(gateway, nat.removable)
+    nat_allocs = (*(str(a.allocation_id) for a in releasable), *locked)  # secondaries are handed out first
     rkey = region_key(nat.account_id, nat.region)
+    targets, new = _targets(groups, mapping, azs, nat_allocs, rkey)
+    used = {a for t in targets for a in t.allocations}
+    reused = tuple(a for a in nat_allocs if a in used)
+    released = tuple(a for a in releasable if a.allocation_id in used)
+    window_free = {a.allocation_id for a in released}  # off the NAT before it is deleted
+    window = set(reused) - window_free
+    moves = _moves(index.ipv6_dual_stack, nat.nat_gateway_id, fns, mapping, targets, window)
+    early = {m.arn for m in moves if not m.in_window}
+    targets = [_mark_window(t, early, window) for t in targets]
     quota = index.topology.eip_quotas.get(rkey)
     gaps: dict[str, None] = {}
     for source, dest in mapping.items():
@@ -261,11 +283,14 @@ def build_layout(index: PlanIndex, nat: NatView) -> Layout:
         moves=tuple(moves),
         reused=reused,
         new_allocations=tuple(new),
-        unused_nat_allocations=tuple(a for a in nat_allocs if a not in reused),
+        unused_nat_allocations=tuple(a for a in nat_allocs if a not in used),
+        released=released,
+        nat_held=tuple(a for a in (gateway.allocation_ids if gateway else ()) if a not in window_free),
+        auto_managed=auto_managed(gateway),
         new_subnets=tuple(new_subnets),
         nat_routes=net.nat_routes(nat.nat_gateway_id),
         route_gaps=tuple(gaps),
-        nat_ips=_nat_ips(index, gateway),
+        nat_ips=nat_ips(index.eip_ips, gateway),
         eip_quota=quota.value if quota else None,
         eips_allocated=index.topology.eips_allocated.get(rkey),
     )

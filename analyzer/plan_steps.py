@@ -1,4 +1,4 @@
-"""Plan steps before the cutover: prerequisites, new addresses, the partner, moves, checks, the guard.
+"""Plan steps before the cutover: prerequisites, new addresses, the partner, moves, associations, checks.
 
 Every step carries its own rollback (undo it, walking the steps backwards),
 except verification, which changes nothing.
@@ -6,7 +6,6 @@ except verification, which changes nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from analyzer.models import PlanStep
@@ -24,6 +23,14 @@ from analyzer.plan_commands import (
     update_function,
     wait_updated,
 )
+from analyzer.plan_lambda import (
+    VERSIONS_NOTE,
+    alias_commands,
+    alias_rollback,
+    aliases_file,
+    config_file,
+    versions_commands,
+)
 from analyzer.plan_layout import Layout, Move, NewSubnet, Target
 
 READ_ONLY = (comment("Read-only: nothing to undo."),)
@@ -33,24 +40,32 @@ def names(moves: Iterable[Move]) -> str:
     return ", ".join(m.name for m in moves) or "none"
 
 
-def config_file(name: str) -> str:
-    return "vpc-config-" + re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".json"
-
-
 def move_back(layout: Layout, moves: Iterable[Move]) -> tuple[str, ...]:
-    """Restore each function's original subnets and security groups (saved in the prerequisites)."""
-    return tuple(
-        update_function(m.name, m.original_subnet_ids, m.security_group_ids, m.ipv6_dual_stack, layout.region)
-        for m in moves
-    )
+    """Point the aliases back, then restore each function's original subnets and security groups."""
+    region, out = layout.region, []
+    for m in moves:
+        out += [
+            alias_rollback(m.name, region),
+            update_function(m.name, m.original_subnet_ids, m.security_group_ids, m.ipv6_dual_stack, region),
+            wait_updated(m.name, region),
+        ]
+    return tuple(out)
 
 
-def move_step(layout: Layout, moves: list[Move], title: str, detail: str, wait: bool) -> PlanStep:
+def move_step(layout: Layout, moves: list[Move], title: str, detail: str) -> PlanStep:
+    """Update $LATEST, wait, then publish a version and re-point the aliases (they keep their own config)."""
+    region = layout.region
     commands = [
-        update_function(m.name, m.target_subnet_ids, m.security_group_ids, m.ipv6_dual_stack, layout.region)
+        update_function(m.name, m.target_subnet_ids, m.security_group_ids, m.ipv6_dual_stack, region)
         for m in moves
     ]
-    commands += [wait_updated(m.name, layout.region) for m in moves] if wait else []
+    commands += [wait_updated(m.name, region) for m in moves]
+    for m in moves:
+        commands += alias_commands(m.name, region)
+    detail += (
+        " Once each update completes, for each function with aliases (the saved aliases-*.json): publish a "
+        "version and run update-alias once per alias; the rollback points them back at the saved versions."
+    )
     notes = [
         f"{m.name} also uses {', '.join(m.other_nat_ids)} through its other subnets: they stay as they are here; "
         "if another plan moves them later, start from the function's config after this step."
@@ -76,23 +91,26 @@ def association_placeholder(allocation: str) -> str:
     return f"<association-id-of-{allocation.strip('<>')}>"
 
 
-def associate_step(layout: Layout, target: Target, waits: list[Move], detail: str) -> PlanStep:
+def associate_step(layout: Layout, target: Target, detail: str) -> PlanStep:
+    """Put the address(es) on the ENI the warmer created, then check each association."""
     region = layout.region
     pairs = zip(target.allocations, eni_placeholders(target), strict=True)
     commands = [
         describe_lambda_enis(target.subnet_id, target.security_group_ids, region),
         *(associate(alloc, eni, region) for alloc, eni in pairs),
-        *(wait_updated(m.name, region) for m in waits),
+        describe_addresses(target.allocations, region),
     ]
     addresses = ", ".join(layout.address_of(a) for a in target.allocations)
     return PlanStep(
         stage="associate",
         title=f"Associate {len(target.allocations)} Elastic IP(s) with the Lambda ENI(s) in {target.subnet_id}",
         detail=(
-            f"Find the Lambda ENI(s) in {target.subnet_id} whose security groups are exactly "
-            f"{', '.join(target.security_group_ids)} and give each one address: {addresses}. {detail} "
-            "If Lambda created more ENIs than listed, each extra one needs its own Elastic IP "
-            "(allocate, associate, tell the partner)."
+            f"The ENI(s) {target.warmer} created in {target.subnet_id} with security groups exactly "
+            f"{', '.join(target.security_group_ids)} get one address each: {addresses}. {detail} Check that "
+            "describe-addresses shows each allocation on that ENI (note the AssociationId for the rollback) "
+            "before anything moves. An allocation with no ENI yet waits for the guard: Lambda adds ENIs as the "
+            "group scales. If Lambda later creates more ENIs than there are allocations, each extra one needs "
+            "its own Elastic IP (allocate, associate, tell the partner)."
         ),
         commands=tuple(commands),
         rollback=tuple(disassociate(association_placeholder(a), region) for a in target.allocations),
@@ -114,25 +132,39 @@ def prerequisite_steps(layout: Layout) -> list[PlanStep]:
         if layout.route_gaps
         else ""
     )
+    files = ", ".join(aliases_file(m.name) for m in moves) or "none"
     steps = [
         PlanStep(
             stage="prerequisites",
-            title="Check the Elastic IP quota and save each function's current VPC config",
+            title="Check the Elastic IP quota, save each function's VPC config and list its aliases and versions",
             detail=(
                 f"Run with credentials for account {layout.account_id} in {region}. "
                 f"{total} Lambda ENI(s) need an Elastic IP: {len(layout.reused)} reuse the NAT's, "
-                f"{len(layout.new_allocations)} are new.{quota} The saved configs are what every "
-                f"rollback restores.{gaps}"
+                f"{len(layout.new_allocations)} are new.{quota}{_auto_note(layout)} The saved configs are what "
+                f"every rollback restores. {VERSIONS_NOTE.format(files=files)}{gaps}"
             ),
             commands=(
                 *quota_commands(region),
                 *(save_function_config(m.name, config_file(m.name), region) for m in moves),
+                *versions_commands((m.name for m in moves), region),
             ),
             rollback=READ_ONLY,
         )
     ]
     steps += [new_subnet_step(layout, s) for s in layout.new_subnets]
     return steps
+
+
+def _auto_note(layout: Layout) -> str:
+    gateway = layout.gateway
+    if not layout.auto_managed or gateway is None:
+        return ""
+    modes = [label for label, value in (("auto-provisioned zones", gateway.auto_provision_zones),
+             ("auto-scaling IPs", gateway.auto_scaling_ips)) if value == "enabled"]  # fmt: skip
+    return (
+        f" {gateway.nat_gateway_id} is a regional NAT gateway with {' and '.join(modes)} enabled: AWS manages "
+        "its addresses and may change them, so the plan reuses none of them; every Lambda ENI gets a new address."
+    )
 
 
 def new_subnet_step(layout: Layout, new: NewSubnet) -> PlanStep:
@@ -193,18 +225,22 @@ def allocate_step(layout: Layout) -> PlanStep:
 
 def announce_step(layout: Layout) -> PlanStep:
     """The partner allow-lists the new addresses before any function starts using them."""
-    new, kept = layout.new_allocations, [layout.address_of(a) for a in layout.reused]
-    window = [m for m in layout.moves if m.in_window]
+    new, window = layout.new_allocations, [m for m in layout.moves if m.in_window]
+    early = [layout.address_of(str(a.allocation_id)) for a in layout.released]
+    kept = [layout.address_of(a) for a in layout.window_reused]
     parts = []
     if new:
         parts.append(f"Add {', '.join(layout.address_of(a) for a in new)} to the allow-list before anything moves.")
+    if early:
+        parts.append(f"Keep {', '.join(early)}: the NAT's secondary address(es), moved to Lambda ENIs before any "
+                     "window.")  # fmt: skip
     if kept:
         parts.append(f"Keep {', '.join(kept)}: the NAT's address(es), reused after the NAT is deleted.")
     if window:
         parts.append(
-            f"Announce a maintenance window for {names(window)}: from the end of their move until their address is "
-            "associated after the NAT deletion (about as long as delete-nat-gateway takes, a few minutes) they "
-            "have no internet egress."
+            f"Announce a maintenance window for {names(window)}: from the deletion of the NAT until they move onto "
+            "the ENI that holds its address (delete-nat-gateway, one association and their update: a few "
+            "minutes) they have no internet egress."
         )
     if not layout.removable:
         nat_ips = ", ".join(ip for _, ip in layout.nat_ips) or "its addresses"

@@ -148,6 +148,8 @@ def terraform(layout: Layout) -> str:
             f"lambda-egress target state for {layout.nat.nat_gateway_id} "
             f"(account {layout.account_id}, {layout.region}, {layout.vpc_id}): one Elastic IP per Lambda ENI."
         ),
+        comment("Change the functions' vpc_config only after the plan's warm and associate steps: applied in one"),
+        comment("go, a function can run in the public subnet before its ENI has the Elastic IP."),
         "",
     ]
     body = head + eip_lines + _associations(layout, prefix, refs) + _functions(layout, prefix, layout.moves)

@@ -8,64 +8,17 @@ or price the book lacks is an error naming it, never a silent zero.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from analyzer.errors import PriceError
-from analyzer.models import PriceBookInfo
+from analyzer.models import PRICE_BOOK_SCHEMA_VERSION, PRICE_KEYS, Price, PriceBook, PriceKey
 from analyzer.snapshot import describe_validation_error
 
-PriceKey = Literal["nat_hour", "nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb"]
-PRICE_KEYS: tuple[PriceKey, ...] = ("nat_hour", "nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb")
-PRICE_BOOK_SCHEMA_VERSION = "1"
-
-
-class Price(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    usd: Decimal = Field(ge=0)
-    unit: str
-    as_of: str
-    source: str
-    verified: bool = True
-    note: str | None = None
-
-
-class PriceBook(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    schema_version: str = PRICE_BOOK_SCHEMA_VERSION
-    as_of: str
-    currency: Literal["USD"] = "USD"
-    source: str
-    regions: dict[str, dict[PriceKey, Price]]
-    origin: str = "bundled"  # where it was loaded from, for error messages
-
-    def price(self, region: str, key: PriceKey) -> Price:
-        prices = self.regions.get(region)
-        if prices is None:
-            known = ", ".join(sorted(self.regions)) or "none"
-            raise PriceError(
-                f"no prices for region {region} in the price book ({self.origin}; it has: {known}); "
-                f"run `lambda-egress prices refresh --region {region} --out FILE` and pass --prices FILE"
-            )
-        if key not in prices:
-            raise PriceError(f"price book ({self.origin}) has no {key} price for region {region}")
-        return prices[key]
-
-    def info(self, regions_used: set[str] | None = None) -> PriceBookInfo:
-        unverified = tuple(
-            f"{region}/{key}"
-            for region, prices in sorted(self.regions.items())
-            if regions_used is None or region in regions_used
-            for key, price in prices.items()
-            if not price.verified
-        )
-        return PriceBookInfo(as_of=self.as_of, source=self.source, unverified=unverified)
+__all__ = ["PRICE_KEYS", "Price", "PriceBook", "PriceKey", "dump_price_book", "load_price_book",
+           "parse_price_book", "price_rows"]
 
 
 def parse_price_book(data: object, origin: str) -> PriceBook:

@@ -267,6 +267,7 @@ def _nat_views(snapshot: Snapshot, groups: dict[GroupKey, EniGroup], index: _Ind
                 vpc_id=nat.vpc_id,
                 availability_zone=nat.availability_zone,
                 availability_mode=nat.availability_mode,
+                connectivity_type=nat.connectivity_type,
                 public_ips=nat.public_ips,
                 routed_subnet_ids=tuple(subnet_ids),
                 cross_az_subnet_ids=cross_az,
@@ -287,7 +288,7 @@ def _nat_views(snapshot: Snapshot, groups: dict[GroupKey, EniGroup], index: _Ind
 
 
 def _gateway_endpoints(snapshot: Snapshot, index: _Index) -> dict[str, tuple[str, ...]]:
-    """Every VPC with a NAT gateway -> the gateway-endpoint services its NAT-routed subnets use.
+    """Every VPC with a public NAT gateway -> the gateway-endpoint services its NAT-routed subnets use.
 
     An endpoint only takes traffic off the NAT when it is attached to the route
     table of a subnet that routes to the NAT; one attached elsewhere does not
@@ -309,6 +310,8 @@ def _gateway_endpoints(snapshot: Snapshot, index: _Index) -> dict[str, tuple[str
             present[key].add(service)
     result = {}
     for nat in snapshot.nat_gateways:
+        if nat.connectivity_type != "public":
+            continue  # a private NAT carries no internet (and so no S3/DynamoDB) traffic
         key = vpc_key(nat.account_id, nat.region, nat.vpc_id)
         result[key] = tuple(sorted(present.get(key, ())))
     return dict(sorted(result.items()))

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 
 from analyzer.models import (
@@ -29,6 +30,9 @@ from analyzer.topology import LAMBDA_INTERFACE_TYPE, is_other_nat_consumer
 NAT_NAMESPACE = "AWS/NATGateway"
 LAMBDA_NAMESPACE = "AWS/Lambda"
 PROCESSED_BYTE_METRICS = ("BytesInFromSource", "BytesInFromDestination")
+# A failure of one of these in a region hides NAT consumers: the NAT may look
+# Lambda-only (and removable) when it is not.
+CONSUMER_VISIBILITY_OPERATIONS = frozenset({"DescribeNetworkInterfaces", "DescribeSubnets", "DescribeRouteTables"})
 
 SeriesKey = tuple[str, str, str, str, str]  # account, region, namespace, dimension value, metric
 
@@ -86,6 +90,7 @@ def _nat_usage(
     settings: Settings,
     flow_bytes: dict[str, float],
     enis_per_subnet: dict[tuple[str, str, str], int],
+    blind: bool = False,
 ) -> NatUsage:
     def get(metric: str) -> MetricSeries | None:
         return series.get((nat.account_id, nat.region, NAT_NAMESPACE, nat.nat_gateway_id, metric))
@@ -99,6 +104,8 @@ def _nat_usage(
     port_errors = get("ErrorPortAllocation")
     lambda_units = max(len(nat.lambda_eni_ids), nat.eips_needed)
     share, attribution, confidence = _lambda_share(nat, flow_bytes, lambda_units)
+    if blind:
+        confidence = "low"
     return NatUsage(
         nat_gateway_id=nat.nat_gateway_id,
         window_bytes=window_bytes,
@@ -116,13 +123,21 @@ def _nat_usage(
 
 
 def _function_usage(arn: str, invocations: MetricSeries | None, concurrency: MetricSeries | None,
-                    snapshot: Snapshot) -> FunctionUsage:
+                    snapshot: Snapshot, modified: datetime | None = None) -> FunctionUsage:
     if invocations is None:
         return FunctionUsage(arn=arn)
     active_days = [t.date() for t, v in zip(invocations.timestamps, invocations.values, strict=True) if v > 0]
     last_active = max(active_days, default=None)
     today = snapshot.collected_at.date()
-    idle = (today - last_active).days if last_active else snapshot.window_days
+    if last_active:
+        idle = (today - last_active).days
+    else:
+        # Not invoked in the window: idle at least that long, but never longer
+        # than since it was last deployed (a function created yesterday is not
+        # 30 days idle).
+        idle = snapshot.window_days
+        if modified is not None:
+            idle = max(0, min(idle, (today - modified.date()).days))
     return FunctionUsage(
         arn=arn,
         has_metrics=True,
@@ -147,16 +162,23 @@ def build_usage(snapshot: Snapshot, topology: Topology, settings: Settings) -> U
         if eni.interface_type == LAMBDA_INTERFACE_TYPE or is_other_nat_consumer(eni, own):
             enis_per_subnet[(eni.account_id, eni.region, eni.subnet_id)] += 1
 
+    blind_regions = {
+        (e.account_id, e.region) for e in snapshot.coverage.errors if e.operation in CONSUMER_VISIBILITY_OPERATIONS
+    }
     nats = {
         n.nat_gateway_id: _nat_usage(
-            n, series, snapshot.window_days, settings, flow.get(n.nat_gateway_id, {}), enis_per_subnet
+            n, series, snapshot.window_days, settings, flow.get(n.nat_gateway_id, {}), enis_per_subnet,
+            blind=(n.account_id, n.region) in blind_regions,
         )
         for n in topology.nats
     }
+    modified = {f.arn: f.last_modified for f in snapshot.functions}
     functions = {}
     for fn in topology.functions:
         def get(metric: str, fn=fn) -> MetricSeries | None:
             return series.get((fn.account_id, fn.region, LAMBDA_NAMESPACE, fn.name, metric))
 
-        functions[fn.arn] = _function_usage(fn.arn, get("Invocations"), get("ConcurrentExecutions"), snapshot)
+        functions[fn.arn] = _function_usage(
+            fn.arn, get("Invocations"), get("ConcurrentExecutions"), snapshot, modified.get(fn.arn)
+        )
     return Usage(window_days=snapshot.window_days, month_factor=factor, nats=nats, functions=functions)

@@ -280,7 +280,12 @@ def _break_even_inputs(scenario: Scenario) -> dict[str, float] | None:
 
 
 def _break_even(result: AnalysisResult) -> Chart | None:
-    best = min(result.scenarios, key=lambda s: (-s.monthly_savings_usd, s.nat_gateway_id))
+    # Only a removable NAT compares "NAT" with "EIPs alone": where the NAT stays,
+    # the proposed design still pays its hours and non-Lambda bytes.
+    removable = [s for s in result.scenarios if s.nat_removable]
+    if not removable:
+        return None
+    best = min(removable, key=lambda s: (-s.monthly_savings_usd, s.nat_gateway_id))
     p = _break_even_inputs(best)
     if p is None:
         return None
@@ -329,7 +334,8 @@ def _break_even(result: AnalysisResult) -> Chart | None:
         else "The Elastic IP design costs less at every volume shown."
     )
     caption = (
-        f"Monthly cost of {_clean(best.nat_gateway_id)} (the biggest saving) as its traffic varies, "
+        f"Monthly cost of {_clean(best.nat_gateway_id)} (the biggest saving among removable NATs) as its "
+        "traffic varies, "
         f"at {_clean(best.region, 20)} prices from the price book. NAT line: gateway hours and its public "
         "IPv4, plus data processing per GB. Elastic IP line: "
         f"{best.eips_needed} public IPv4 address(es), flat. {verdict} "

@@ -157,12 +157,11 @@ def write_reports(result: AnalysisResult, out_dir: Path, formats: Iterable[str] 
     if isinstance(formats, str):
         formats = parse_formats(formats)
     chosen = {_check_format(f) for f in formats}
-    paths = []
-    for fmt in FORMATS:
-        if fmt not in chosen:
-            continue
-        for name in FILES[fmt]:
-            path = Path(out_dir) / name
-            atomic_write_text(path, _RENDERERS[name](result))
-            paths.append(path)
-    return paths
+    # Render everything first: a failure in a later format must not leave this
+    # run's early files beside the last run's others, looking like one report.
+    rendered = {
+        Path(out_dir) / name: _RENDERERS[name](result) for fmt in FORMATS if fmt in chosen for name in FILES[fmt]
+    }
+    for path, text in rendered.items():
+        atomic_write_text(path, text)
+    return list(rendered)

@@ -45,7 +45,7 @@ ATTRIBUTION_NOTES: dict[str, str] = {
     "flow-logs": "VPC Flow Logs on the NAT gateway's ENI attribute bytes to each source ENI.",
     "eni-share": "No flow logs: the Lambda share is the Lambda fraction of the consumer ENIs "
     "(low confidence).",
-    "no-consumers": "Nothing routed to the NAT gateway was found; no bytes are attributed to Lambda.",
+    "no-lambda": "No Lambda function routes to the NAT gateway; no bytes are attributed to Lambda.",
 }
 
 

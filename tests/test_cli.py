@@ -159,3 +159,24 @@ def test_readme_shows_the_shipped_iam_policy():
     shown = json.loads(block.strip().removeprefix("```json").removesuffix("```"))
     assert shown == load_policy()
     assert runner.invoke(app, ["iam-policy"]).output.strip() == json.dumps(load_policy(), indent=2)
+
+
+def test_out_pointing_at_a_file_is_exit_2(tmp_path):
+    blocker = tmp_path / "taken"
+    blocker.write_text("x")
+    proc = _cli("demo", "--out", str(blocker))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: cannot write") and "Traceback" not in proc.stderr
+
+
+def test_scan_checks_prices_and_suppressions_before_touching_aws(tmp_path):
+    # No credentials and no endpoint here: had the scan started, the error would be about AWS.
+    env_free = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}
+    proc = subprocess.run(
+        [sys.executable, "-m", "analyzer", "scan", "--region", "us-east-1", "--out", str(tmp_path),
+         "--prices", str(tmp_path / "missing.json")],
+        capture_output=True, text=True, timeout=120, env={**__import__("os").environ, **env_free},
+    )
+    assert proc.returncode == 2
+    assert "no such price book" in proc.stderr
+    assert not any(tmp_path.iterdir())

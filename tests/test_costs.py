@@ -142,3 +142,44 @@ def test_region_without_prices_is_a_clear_error():
     )
     with pytest.raises(PriceError, match="sa-east-1"):
         _scenarios(snap)
+
+
+def test_shared_nat_note_names_the_share_that_stays():
+    snap = snapshot(
+        subnets=(subnet("subnet-a"),),
+        route_tables=(table("rtb-priv", subnets=("subnet-a",), nat="nat-a"),),
+        nat_gateways=(nat("nat-a"),),
+        functions=(function("fn", ("subnet-a",)),),
+        network_interfaces=(
+            eni("eni-l1", "subnet-a"),
+            *(eni(f"eni-ec2-{i}", "subnet-a", ("sg-ec2",), kind="interface") for i in range(3)),
+        ),
+        metrics=_nat_metrics("nat-a", 60, 40),
+    )
+    (s,) = _scenarios(snap)
+    # 3 of 4 consumer ENIs are EC2: 75% of the bytes stay on the NAT
+    assert _components(s, "proposed")["NAT data processing"].note == (
+        "the non-Lambda share (75%) of the NAT's bytes stays on the NAT"
+    )
+
+
+def test_private_nat_is_never_offered_as_the_one_to_keep_or_remove():
+    from analyzer.costs import build_alternatives
+
+    private = nat("nat-p", subnet_id="subnet-b", az="us-east-1b", ips=()).model_copy(
+        update={"connectivity_type": "private"})
+    snap = snapshot(
+        subnets=(subnet("subnet-a"), subnet("subnet-b", az="us-east-1b")),
+        route_tables=(table("rtb-a", subnets=("subnet-a",), nat="nat-a"),
+                      table("rtb-b", subnets=("subnet-b",), nat="nat-p")),
+        nat_gateways=(nat("nat-a"), private),
+        functions=(function("fn", ("subnet-a",)),),
+        network_interfaces=(eni("eni-l1", "subnet-a"),),
+        metrics=_nat_metrics("nat-a", 60, 40),
+    )
+    topo = build_topology(snap)
+    usage = build_usage(snap, topo, Settings())
+    scenarios = build_scenarios(topo, usage, load_price_book(), Settings())
+    kinds = {a.kind: a for a in build_alternatives(topo, usage, scenarios, load_price_book(), Settings())}
+    assert "single-nat-per-vpc" not in kinds  # only one public NAT in the VPC
+    assert kinds["gateway-endpoint"].nat_gateway_ids == ("nat-a",)

@@ -1,13 +1,14 @@
-"""Month-over-month diff of two results: money, NAT gateways, findings and egress changes."""
+"""Month-over-month diff of two runs in report.json shape: money, NAT gateways, findings, egress."""
 
 from __future__ import annotations
 
+import copy
+import json
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
-from analyzer.diff import diff_results, render_diff_text
+from analyzer.diff import diff_results, load_result, render_diff_text
 from analyzer.pipeline import demo_snapshot
 from analyzer.pricing import load_price_book
 from analyzer.result import analyze
@@ -15,40 +16,57 @@ from analyzer.result import analyze
 
 @pytest.fixture(scope="module")
 def old():
-    return analyze(demo_snapshot(), load_price_book(), today=date(2026, 11, 1))
+    return analyze(demo_snapshot(), load_price_book(), today=date(2026, 11, 1)).model_dump(mode="json")
+
+
+def _key(f):
+    return " ".join([f["rule_id"], f"{f['account_id']}/{f['region']}", *f["resource_ids"]])
 
 
 def test_changes_between_two_months(old):
-    gone = old.findings[0]
-    moved = old.functions[0]
-    new = old.model_copy(update={
-        "findings": old.findings[1:],
-        "functions": (moved.model_copy(update={"egress": "igw-eip"}), *old.functions[1:]),
-        "nat_gateways": old.nat_gateways[1:],
-        "summary": old.summary.model_copy(update={"monthly_savings_usd": old.summary.monthly_savings_usd
-                                                  - Decimal("12.50")}),
-    })
+    new = copy.deepcopy(old)
+    gone = new["findings"].pop(0)
+    moved = new["functions"][0]
+    before = moved["egress"]
+    moved["egress"] = "igw-eip"
+    removed_nat = new["nat_gateways"].pop(0)["nat_gateway_id"]
+    new["summary"]["monthly_savings_usd"] = old["summary"]["monthly_savings_usd"] - 12.5
     change = diff_results(old, new)
     assert change["money"]["monthly_savings_usd"]["change"] == -12.5
     assert change["money"]["current_monthly_usd"]["change"] == 0
-    assert change["nat_gateways"] == {"added": [], "removed": [old.nat_gateways[0].nat_gateway_id]}
-    assert change["findings"]["resolved"] == [
-        {"key": f"{gone.rule_id} {gone.resource_ids[0]}", "severity": gone.severity}
-    ]
+    assert change["nat_gateways"] == {"added": [], "removed": [removed_nat]}
+    assert change["findings"]["resolved"] == [{"key": _key(gone), "severity": gone["severity"]}]
     assert change["findings"]["new"] == []
-    assert change["functions"]["egress_changed"] == [{"arn": moved.arn, "old": moved.egress, "new": "igw-eip"}]
+    assert change["findings"]["still_open"] == sum(1 for f in new["findings"] if not f["suppressed"])
+    assert change["functions"]["egress_changed"] == [{"arn": moved["arn"], "old": before, "new": "igw-eip"}]
     text = render_diff_text(change)
     assert "Savings $/month:" in text and "(-12.50)" in text
-    assert f"resolved [{gone.severity}] {gone.rule_id} {gone.resource_ids[0]}" in text
+    assert f"resolved [{gone['severity']}] {_key(gone)}" in text
+
+
+def test_two_findings_on_one_subnet_are_told_apart(old):
+    shared = [f for f in old["findings"] if f["rule_id"] == "shared-eni"]
+    twin = copy.deepcopy(shared[0])
+    twin["resource_ids"] = [twin["resource_ids"][0], "eni-0other", "arn:aws:lambda:x:1:function:other"]
+    before = copy.deepcopy(old)
+    before["findings"].append(twin)
+    change = diff_results(before, old)  # the twin (same subnet, other ENI group) went away
+    assert [r["key"] for r in change["findings"]["resolved"]] == [_key(twin)]
+
+
+def test_a_report_with_added_fields_still_diffs(tmp_path, old):
+    newer = copy.deepcopy(old)
+    newer["summary"]["a_field_from_the_future"] = 1
+    newer["something_new"] = {"x": 1}
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(newer))
+    assert diff_results(old, load_result(path))["findings"]["new"] == []
 
 
 def test_diff_reads_a_snapshot_and_a_report(tmp_path, old):
-    from analyzer.diff import load_result
-
     snap = tmp_path / "snapshot.json"
     snap.write_text(demo_snapshot().model_dump_json())
     report = tmp_path / "report.json"
-    report.write_text(old.model_dump_json())
-    from_snapshot, from_report = load_result(snap), load_result(report)
-    assert from_report.summary == old.summary
-    assert from_snapshot.summary.current_monthly_usd == old.summary.current_monthly_usd
+    report.write_text(json.dumps(old))
+    assert load_result(report)["summary"] == old["summary"]
+    assert load_result(snap)["summary"]["current_monthly_usd"] == old["summary"]["current_monthly_usd"]

@@ -2,7 +2,8 @@
 
 The VPC: private subnets in us-east-1a/b/c route to nat-1; public subnets
 exist in 1a (explicit association) and 1b (through the main route table),
-none in 1c. nat-1 has one Elastic IP, eipalloc-nat1 (203.0.113.10).
+none in 1c. nat-1 has one Elastic IP, eipalloc-nat1 (203.0.113.10); some
+tests give it per-address detail (a secondary address, or regional mode).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from analyzer.models import (
     FunctionEgress,
     InternetGateway,
     LambdaFunction,
+    NatAddress,
     NatGateway,
     NatView,
     Route,
@@ -57,7 +59,8 @@ def arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCT}:function:{name}"
 
 
-def snapshot(funcs: dict, nat_allocs: tuple[str, ...] = ("eipalloc-nat1",), ips=("203.0.113.10",)) -> Snapshot:
+def snapshot(funcs: dict, nat_allocs: tuple[str, ...] = ("eipalloc-nat1",), ips=("203.0.113.10",),
+             gateway: dict | None = None) -> Snapshot:
     tables = (
         RouteTable(route_table_id="rtb-main", vpc_id=VPC, is_main=True, **LOC,
                    routes=(Route(destination_cidr_block=DEFAULT, gateway_id="igw-1"),)),
@@ -81,8 +84,9 @@ def snapshot(funcs: dict, nat_allocs: tuple[str, ...] = ("eipalloc-nat1",), ips=
         ),
         route_tables=tables,
         nat_gateways=(
-            NatGateway(nat_gateway_id="nat-1", vpc_id=VPC, subnet_id="subnet-nat", availability_zone="us-east-1a",
-                       allocation_ids=nat_allocs, public_ips=ips, **LOC),
+            NatGateway(**{"nat_gateway_id": "nat-1", "vpc_id": VPC, "subnet_id": "subnet-nat",
+                          "availability_zone": "us-east-1a", "allocation_ids": nat_allocs, "public_ips": ips,
+                          **LOC, **(gateway or {})}),
         ),
         internet_gateways=(InternetGateway(internet_gateway_id="igw-1", vpc_ids=(VPC,), **LOC),),
     )
@@ -148,24 +152,94 @@ def test_removable_nat_reuses_its_eip_and_allocates_exactly_the_rest():
     assert all("--network-interface-id '<eni-id-from-previous-step>'" in c for c in assoc)
 
 
+def vpc_config_keys(value: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(subnet, sorted SGs) per subnet of a --vpc-config value."""
+    subnets, sgs = value.removeprefix("SubnetIds=").split(",SecurityGroupIds=")
+    return [(sub, tuple(sorted(sgs.split(",Ipv6")[0].split(",")))) for sub in subnets.split(",")]
+
+
+def arg(argv: list[str], flag: str) -> str:
+    return argv[argv.index(flag) + 1]
+
+
+def assert_address_before_any_function(plan) -> None:
+    """Each (subnet, SG set) is warmed, then has its Elastic IP associated, before a real function lands on it."""
+    warmed: dict = {}
+    associated: dict = {}
+    moved = 0
+    for i, step in enumerate(plan.steps):
+        for line in step.commands:
+            argv = shlex.split(line) if line.startswith("aws ") else []
+            if argv[1:3] == ["lambda", "create-function"]:
+                [key] = vpc_config_keys(arg(argv, "--vpc-config"))
+                warmed.setdefault(key, i)
+            if argv[1:3] == ["ec2", "describe-network-interfaces"] and step.stage == "associate":
+                assert any(c.split()[2] == "associate-address" for c in step.commands)
+                filters = dict(f.split(",Values=") for f in argv[argv.index("--filters") + 1:][:3])
+                key = (filters["Name=subnet-id"], tuple(sorted(filters["Name=group-id"].split(","))))
+                associated.setdefault(key, i)
+            if argv[1:3] == ["lambda", "update-function-configuration"]:
+                assert step.stage == "move"
+                moved += 1
+                for key in vpc_config_keys(arg(argv, "--vpc-config")):
+                    assert warmed[key] < associated[key] < i, (key, step.title)
+    assert moved == len(plan.function_arns)
+
+
 def test_order_keeps_the_allow_list_working():
     plan = plan_for(TWO)
     titles = [s.title for s in plan.steps]
     allocate = index(plan, lambda s: s.stage == "allocate")
     announce = index(plan, lambda s: s.stage == "partner")
+    first_warm = index(plan, lambda s: s.stage == "warm")
     first_move = index(plan, lambda s: s.stage == "move")
     delete = index(plan, lambda s: any("delete-nat-gateway" in c for c in s.commands))
     reuse = index(plan, lambda s: any("--allocation-id eipalloc-nat1 " in c for c in s.commands))
     window_move = index(plan, lambda s: s.title.startswith("Maintenance window"))
+    window_warm = index(plan, lambda s: s.stage == "warm" and "subnet-pub-a" in s.title)
     new_assoc = index(plan, lambda s: any("<new-allocation-id-1>' --network" in c for c in s.commands))
-    assert allocate < announce < first_move < new_assoc < window_move < delete < reuse, titles
-    # The function getting the new address moves first, the one getting the NAT's address in the window.
+    assert allocate < announce < first_warm < new_assoc < first_move < window_warm < delete < reuse < window_move
+    assert all(s.stage != "move" for s in plan.steps[:first_warm]), titles
+    # The function getting the new address moves first, the one getting the NAT's address in the window,
+    # after the NAT's address is on the ENI the warmer created before the window.
     assert "billing" in plan.steps[first_move].title and "orders" in plan.steps[window_move].title
     assert "maintenance window for orders" in plan.steps[announce].detail
     assert "203.0.113.10 (eipalloc-nat1)" in plan.steps[announce].detail
-    # Associate before the update completes: the wait comes after associate-address.
+    # Associate, then check the association, before anything moves.
     step = plan.steps[new_assoc].commands
-    assert [c.split()[2] for c in step] == ["describe-network-interfaces", "associate-address", "wait"]
+    assert [c.split()[2] for c in step] == ["describe-network-interfaces", "associate-address", "describe-addresses"]
+    assert_address_before_any_function(plan)
+
+
+@pytest.mark.parametrize("others", [(), ("eni-ec2",)])
+@pytest.mark.parametrize("funcs", [TWO, FUNCS, {"orders": FUNCS["orders"]}])
+def test_no_function_lands_on_an_eni_before_its_address(funcs, others):
+    assert_address_before_any_function(plan_for(funcs, others=others))
+
+
+def test_warmer_is_created_waited_for_and_deleted():
+    plan = plan_for(TWO)
+    [warm] = [s for s in plan.steps if s.stage == "warm" and "subnet-pub-b" in s.title]
+    name = re.search(r"lambda-egress-warmer-[0-9a-f]{10}", warm.title).group(0)
+    assert warm.commands[:2] == (
+        f"aws lambda create-function --function-name {name} --runtime python3.12 --handler index.handler "
+        "--role '<warmer-role-arn>' --zip-file 'fileb://<warmer-code.zip>' "
+        "--vpc-config SubnetIds=subnet-pub-b,SecurityGroupIds=sg-2,sg-3 --description 'lambda-egress ENI warmer' "
+        "--region us-east-1",
+        f"aws lambda wait function-active-v2 --function-name {name} --region us-east-1",
+    )
+    assert warm.commands[2].startswith(
+        "aws ec2 describe-network-interfaces --filters Name=interface-type,Values=lambda "
+        "Name=subnet-id,Values=subnet-pub-b Name=group-id,Values=sg-2,sg-3"
+    )
+    delete = f"aws lambda delete-function --function-name {name} --region us-east-1"
+    assert warm.rollback == (delete,)
+    cleanup = [i for i, s in enumerate(plan.steps) if s.stage == "cleanup" and delete in s.commands]
+    moves = [i for i, s in enumerate(plan.steps) if s.stage == "move"]
+    assert cleanup and cleanup[0] > moves[0]  # the warmer goes once the real functions hold the ENI
+    # One warmer per target, named stably per (subnet, SG set).
+    warmers = [s.title.split()[-1] for s in plan.steps if s.stage == "warm"]
+    assert len(set(warmers)) == 2 and warmers == [s.title.split()[-1] for s in plan_for(TWO).steps if s.stage == "warm"]
 
 
 def test_cutover_deletes_routes_and_nat_with_rollback_to_the_same_allocation():
@@ -209,11 +283,14 @@ def test_commands_carry_real_names_subnets_sgs_and_region():
     describe = [c for c in commands(plan, "associate") if "describe-network-interfaces" in c]
     assert any("Name=subnet-id,Values=subnet-pub-b Name=group-id,Values=sg-2,sg-3" in c for c in describe)
     assert all("--region us-east-1" in c for c in commands(plan) if c.startswith("aws "))
-    # Rolling back a move restores the original subnet.
+    # Rolling back a move points the aliases back and restores the original subnet.
     rollback = next(s for s in plan.steps if s.stage == "move" and "billing" in s.title).rollback
     assert rollback == (
+        "aws lambda update-alias --function-name billing --name '<alias-name>' "
+        "--function-version '<alias-version-saved-in-the-prerequisites>' --region us-east-1",
         "aws lambda update-function-configuration --function-name billing "
         "--vpc-config SubnetIds=subnet-priv-b,SecurityGroupIds=sg-2,sg-3 --region us-east-1",
+        "aws lambda wait function-updated-v2 --function-name billing --region us-east-1",
     )
 
 
@@ -234,7 +311,8 @@ def test_missing_public_subnet_becomes_a_create_subnet_prerequisite():
 def test_every_stage_but_verification_has_a_rollback():
     for plan in (plan_for(TWO), plan_for(TWO, others=("eni-ec2",)), plan_for(FUNCS)):
         stages = {s.stage for s in plan.steps}
-        assert {"prerequisites", "partner", "move", "associate", "verify", "guard", "cutover"} <= stages
+        assert {"prerequisites", "partner", "warm", "move", "associate", "verify", "cleanup", "guard",
+                "cutover"} <= stages
         for step in plan.steps:
             assert bool(step.rollback) == (step.stage != "verify"), step.title
 
@@ -383,3 +461,171 @@ def test_plans_built_together_equal_plans_built_alone():
     # Each estate sees only its own findings ("eip-quota" names nothing a NAT owns).
     assert [p.finding_rule_ids for p in together] == [("shared-eni",), *[("idle-nat", "shared-eni")] * 2] * 2
     assert {p.reused_allocation_ids for p in together} == {(), ("eipalloc-nat1",)}
+
+
+# --------------------------------------------------------------------------- the NAT's own addresses
+
+
+def nat_address(alloc: str, ip: str, primary: bool, az: str | None = None, status: str = "succeeded") -> NatAddress:
+    return NatAddress(
+        allocation_id=alloc, public_ip=ip, association_id=alloc.replace("eipalloc", "eipassoc"), is_primary=primary,
+        availability_zone=az, status=status, network_interface_id="eni-nat",
+    )  # fmt: skip
+
+
+def zonal(*addresses: NatAddress) -> dict:
+    live = [a for a in addresses if a.status == "succeeded"]
+    return {"addresses": addresses, "allocation_ids": tuple(a.allocation_id for a in live),
+            "public_ips": tuple(a.public_ip for a in live)}  # fmt: skip
+
+
+PRIMARY = nat_address("eipalloc-nat1", "203.0.113.10", True)
+SECONDARY = nat_address("eipalloc-nat2", "203.0.113.11", False)
+
+
+def test_secondary_address_is_released_and_reused_in_phase_one():
+    plan = plan_for(TWO, gateway=zonal(PRIMARY, SECONDARY))
+    assert plan.reused_allocation_ids == ("eipalloc-nat2", "eipalloc-nat1") and plan.new_eips_needed == 0
+    release = index(plan, lambda s: s.stage == "release")
+    step = plan.steps[release]
+    assert step.commands[0] == (
+        "aws ec2 disassociate-nat-gateway-address --nat-gateway-id nat-1 --association-ids eipassoc-nat2 "
+        "--region us-east-1"
+    )
+    assert step.commands[1] == (
+        """until test "$(aws ec2 describe-addresses --allocation-ids eipalloc-nat2 --query """
+        """'length(Addresses[?AssociationId])' --output text --region us-east-1)" = 0; do sleep 15; done"""
+    )
+    assert (
+        "aws ec2 associate-nat-gateway-address --nat-gateway-id nat-1 --allocation-ids eipalloc-nat2 "
+        "--region us-east-1"
+    ) in step.rollback
+    # The secondary goes to orders before any window; only billing (the primary) waits for the NAT deletion.
+    reuse = index(plan, lambda s: any("--allocation-id eipalloc-nat2 " in c for c in s.commands))
+    early_move = index(plan, lambda s: s.stage == "move" and "orders" in s.title)
+    delete = index(plan, lambda s: any("delete-nat-gateway" in c for c in s.commands))
+    window_move = index(plan, lambda s: s.title.startswith("Maintenance window"))
+    assert index(plan, lambda s: s.stage == "partner") < release < reuse < early_move < delete < window_move
+    assert "billing" in plan.steps[window_move].title and "orders" not in plan.steps[window_move].title
+    # Re-created on the primary alone: the release step's rollback gives the secondary back.
+    rollback = [c for s in plan.steps for c in s.rollback]
+    recreate = "aws ec2 create-nat-gateway --subnet-id subnet-nat --allocation-id eipalloc-nat1 --region us-east-1"
+    assert recreate in rollback
+    assert_address_before_any_function(plan)
+
+
+def test_secondary_alone_covers_the_need_so_there_is_no_window():
+    plan = plan_for({"orders": FUNCS["orders"]}, gateway=zonal(SECONDARY, PRIMARY))  # the primary listed last
+    assert plan.reused_allocation_ids == ("eipalloc-nat2",)
+    assert not any(s.title.startswith("Maintenance window") for s in plan.steps)
+    assert "maintenance window" not in " ".join(s.detail for s in plan.steps if s.stage == "partner")
+    assert plan.steps[-1].commands == ("aws ec2 release-address --allocation-id eipalloc-nat1 --region us-east-1",)
+
+
+@pytest.mark.parametrize(
+    ("gateway", "window", "new"),
+    [
+        (None, "orders, billing", 0),  # an older snapshot: no per-address detail
+        (zonal(nat_address("eipalloc-nat1", "203.0.113.10", False),
+               nat_address("eipalloc-nat2", "203.0.113.11", False)), "orders, billing", 0),
+        # An address in flux is neither released nor reused: billing gets a new one.
+        (zonal(PRIMARY, nat_address("eipalloc-nat2", "203.0.113.11", False, status="disassociating")), "orders", 1),
+    ],
+    ids=["no-detail", "no-primary-flag", "secondary-in-flux"],
+)  # fmt: skip
+def test_without_a_known_secondary_every_address_waits_for_the_window(gateway, window, new):
+    snap = {"gateway": gateway} if gateway else {"nat_allocs": ("eipalloc-nat1", "eipalloc-nat2"),
+                                                 "ips": ("203.0.113.10", "203.0.113.11")}  # fmt: skip
+    plan = plan_for(TWO, **snap)
+    assert not any(s.stage == "release" for s in plan.steps)
+    assert not any("disassociate-nat-gateway-address" in c for c in commands(plan))
+    assert [s.title for s in plan.steps if s.title.startswith("Maintenance window")] == [
+        f"Maintenance window: move {window}"
+    ]
+    assert plan.new_eips_needed == new
+    assert_address_before_any_function(plan)
+
+
+REGIONAL = {"subnet_id": None, "availability_zone": None, "availability_mode": "regional"}
+
+
+def test_regional_rollback_pins_each_az_to_its_original_allocations():
+    gateway = REGIONAL | zonal(
+        nat_address("eipalloc-ra", "198.51.100.1", True, "us-east-1a"),
+        nat_address("eipalloc-ra2", "198.51.100.2", False, "us-east-1a"),
+        nat_address("eipalloc-rb", "198.51.100.3", True, "us-east-1b"),
+    )
+    plan = plan_for(FUNCS, gateway=gateway)  # three ENIs: all three addresses are reused
+    assert plan.reused_allocation_ids == ("eipalloc-ra2", "eipalloc-ra", "eipalloc-rb")
+    [release] = [s for s in plan.steps if s.stage == "release"]
+    assert (
+        "aws ec2 associate-nat-gateway-address --nat-gateway-id nat-1 --allocation-ids eipalloc-ra2 "
+        "--availability-zone us-east-1a --region us-east-1"
+    ) in release.rollback
+    [delete] = [s for s in plan.steps if any("delete-nat-gateway" in c for c in s.commands)]
+    create = next(c for c in delete.rollback if "create-nat-gateway" in c)
+    assert create == (
+        "aws ec2 create-nat-gateway --availability-mode regional --vpc-id vpc-1 --availability-zone-addresses "
+        "'AvailabilityZone=us-east-1a,AllocationIds=[eipalloc-ra]' "
+        "'AvailabilityZone=us-east-1b,AllocationIds=[eipalloc-rb]' "
+        "--region us-east-1"
+    )
+    # Without the released secondary, both AZs' allocations come back; an old snapshot gets placeholders.
+    old = plan_for(TWO, nat_allocs=("eipalloc-ra", "eipalloc-rb"), ips=("198.51.100.1", "198.51.100.3"),
+                   gateway=REGIONAL)  # fmt: skip
+    argv = shlex.split(next(c for s in old.steps for c in s.rollback if "create-nat-gateway" in c))
+    zones = argv[argv.index("--availability-zone-addresses") + 1 : argv.index("--region")]
+    assert zones == ["AvailabilityZone=<availability-zone-of-eipalloc-ra>,AllocationIds=[eipalloc-ra]",
+                     "AvailabilityZone=<availability-zone-of-eipalloc-rb>,AllocationIds=[eipalloc-rb]"]  # fmt: skip
+    assert_address_before_any_function(plan)
+
+
+def test_regional_az_with_two_allocations_lists_both():
+    gateway = REGIONAL | zonal(
+        nat_address("eipalloc-ra", "198.51.100.1", True, "us-east-1a"),
+        nat_address("eipalloc-ra2", "198.51.100.2", False, "us-east-1a").model_copy(update={"association_id": None}),
+    )
+    plan = plan_for({"orders": FUNCS["orders"]}, gateway=gateway)  # ra2 has no association id: it stays locked
+    create = next(c for s in plan.steps for c in s.rollback if "create-nat-gateway" in c)
+    assert "'AvailabilityZone=us-east-1a,AllocationIds=[eipalloc-ra,eipalloc-ra2]'" in create
+
+
+@pytest.mark.parametrize("mode", [{"auto_provision_zones": "enabled"}, {"auto_scaling_ips": "enabled"}])
+def test_auto_managed_regional_nat_lends_no_address(mode):
+    gateway = REGIONAL | mode | zonal(
+        nat_address("eipalloc-ra", "198.51.100.1", True, "us-east-1a"),
+        nat_address("eipalloc-ra2", "198.51.100.2", False, "us-east-1a"),
+    )
+    plan = plan_for(TWO, gateway=gateway)
+    assert plan.reused_allocation_ids == () and plan.new_eips_needed == 2
+    assert not any(s.stage == "release" or s.title.startswith("Maintenance window") for s in plan.steps)
+    assert not any("eipalloc-ra" in c for c in commands(plan, "associate"))
+    assert "AWS manages its addresses and may change them, so the plan reuses none" in plan.steps[0].detail
+    rollback = [c for s in plan.steps for c in s.rollback]
+    assert "aws ec2 create-nat-gateway --availability-mode regional --vpc-id vpc-1 --region us-east-1" in rollback
+    assert_address_before_any_function(plan)
+
+
+# --------------------------------------------------------------------------- versions and aliases
+
+
+def test_aliases_and_versions_are_listed_then_follow_the_move():
+    plan = plan_for(TWO)
+    prereq = commands(plan, "prerequisites")
+    for name in ("orders", "billing"):
+        assert (
+            f"aws lambda list-aliases --function-name {name} --query "
+            "'Aliases[].{Name:Name,FunctionVersion:FunctionVersion}' --output json --region us-east-1 "
+            f"> aliases-{name}.json"
+        ) in prereq
+        assert any(c.startswith(f"aws lambda list-versions-by-function --function-name {name} ") for c in prereq)
+        [move] = [s for s in plan.steps if s.stage == "move" and name in s.title]
+        ops = [c.split()[2] if c.split()[2] != "wait" else c.split()[3] for c in move.commands]
+        assert ops == ["update-function-configuration", "function-updated-v2", "publish-version",
+                       "published-version-active", "update-alias"]  # fmt: skip
+        assert move.commands[-1] == (
+            f"aws lambda update-alias --function-name {name} --name '<alias-name>' "
+            "--function-version '<version-from-publish-version>' --region us-east-1"
+        )
+        assert any(c.startswith(f"aws lambda update-alias --function-name {name} ") for c in move.rollback)
+    assert "changes only $LATEST" in plan.steps[0].detail

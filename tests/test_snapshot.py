@@ -69,3 +69,14 @@ def test_not_a_snapshot_and_missing_file(tmp_path):
     assert "no such file" in _one_line_error(tmp_path / "nope.json")
     (tmp_path / "other.json").write_text('{"hello": 1}')
     assert "missing schema_version" in _one_line_error(tmp_path / "other.json")
+
+
+def test_metric_series_with_mismatched_lengths_is_rejected(tmp_path, snap):
+    data = json.loads(snap.model_dump_json())
+    data["metrics"] = [{"account_id": "1", "region": "us-east-1", "namespace": "AWS/NATGateway",
+                        "metric_name": "BytesInFromSource", "dimension_name": "NatGatewayId",
+                        "dimension_value": "nat-1", "stat": "Sum",
+                        "timestamps": ["2026-10-01T00:00:00Z", "2026-10-02T00:00:00Z"], "values": [1.0]}]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(data))
+    assert "2 timestamps but 1 values" in _one_line_error(path)

@@ -98,3 +98,25 @@ def test_function_never_invoked_in_window_is_idle_for_the_whole_window():
 def test_function_without_metrics_has_unknown_idle_days():
     fu = _usage(_nat_snapshot()).functions["arn:aws:lambda:us-east-1:123456789012:function:fn"]
     assert fu.idle_days is None and not fu.has_metrics
+
+
+def test_function_deployed_inside_the_window_is_idle_only_since_then():
+    from datetime import UTC, datetime
+
+    metrics = (daily("Invocations", "fn", [], namespace="AWS/Lambda", dim_name="FunctionName"),)
+    snap = _nat_snapshot(metrics=metrics)
+    fresh = snap.functions[0].model_copy(update={"last_modified": datetime(2026, 10, 29, 17, 0, tzinfo=UTC)})
+    snap = snap.model_copy(update={"functions": (fresh,)})
+    fu = _usage(snap).functions[fresh.arn]
+    assert fu.idle_days == 3  # 2026-11-01 - 2026-10-29, not the 30-day window
+
+
+def test_nat_in_a_region_whose_enis_could_not_be_read_is_low_confidence():
+    from analyzer.models import Coverage, CoverageError
+
+    gap = CoverageError(account_id="123456789012", region="us-east-1", operation="DescribeNetworkInterfaces",
+                        error_code="AccessDenied", message="denied")
+    snap = _nat_snapshot().model_copy(update={"coverage": Coverage(errors=(gap,))})
+    u = _usage(snap).nats["nat-a"]
+    assert u.attribution == "sole-consumer" and u.confidence == "low"  # unseen consumers may exist
+    assert _usage(_nat_snapshot()).nats["nat-a"].confidence == "high"

@@ -14,6 +14,7 @@ from analyzer.collect.context import UnitContext
 from analyzer.models import (
     ElasticIp,
     InternetGateway,
+    NatAddress,
     NatGateway,
     NetworkInterface,
     Route,
@@ -99,14 +100,40 @@ def to_route_table(ctx: UnitContext, item: dict[str, Any]) -> RouteTable:
     )
 
 
+def to_nat_address(item: dict[str, Any]) -> NatAddress:
+    return NatAddress(
+        allocation_id=item.get("AllocationId"),
+        public_ip=item.get("PublicIp"),
+        private_ip=item.get("PrivateIp"),
+        network_interface_id=item.get("NetworkInterfaceId"),
+        association_id=item.get("AssociationId"),
+        is_primary=bool(item.get("IsPrimary", False)),
+        status=item.get("Status") or "succeeded",
+        availability_zone=item.get("AvailabilityZone"),
+    )
+
+
+def _state(value: Any) -> str | None:
+    """AutoProvisionZones / AutoScalingIps ("enabled" | "disabled"); None when absent."""
+    return str(value).lower() if value else None
+
+
 def to_nat_gateway(ctx: UnitContext, item: dict[str, Any], subnet_az: dict[str, str]) -> NatGateway:
-    """Regional gateways (``AvailabilityMode`` "regional") have no subnet; a missing key means zonal."""
+    """Regional gateways (``AvailabilityMode`` "regional") have no subnet; a missing key means zonal.
+
+    ``public_ips`` / ``allocation_ids`` / ``private_ips`` hold only the addresses
+    in service (Status "succeeded", or no Status): one being associated or
+    disassociated is neither reusable nor what the partner sees. ``addresses``
+    keeps every entry with its status.
+    """
     regional = str(item.get("AvailabilityMode", "zonal")).lower() == "regional"
     subnet_id = None if regional else item.get("SubnetId")
-    addresses = item.get("NatGatewayAddresses", [])
+    raw = item.get("NatGatewayAddresses", [])
+    addresses = tuple(to_nat_address(a) for a in raw)
+    live = [a for a in raw if (a.get("Status") or "succeeded") == "succeeded"]
 
-    def pick(key: str) -> tuple[str, ...]:
-        return tuple(a[key] for a in addresses if a.get(key))
+    def pick(key: str, entries: list[dict[str, Any]] = live) -> tuple[str, ...]:
+        return tuple(a[key] for a in entries if a.get(key))
 
     return NatGateway(
         account_id=ctx.account_id,
@@ -121,7 +148,10 @@ def to_nat_gateway(ctx: UnitContext, item: dict[str, Any], subnet_az: dict[str, 
         public_ips=pick("PublicIp"),
         private_ips=pick("PrivateIp"),
         allocation_ids=pick("AllocationId"),
-        network_interface_ids=pick("NetworkInterfaceId"),
+        network_interface_ids=tuple(dict.fromkeys(pick("NetworkInterfaceId", raw))),
+        addresses=addresses,
+        auto_provision_zones=_state(item.get("AutoProvisionZones")) if regional else None,
+        auto_scaling_ips=_state(item.get("AutoScalingIps")) if regional else None,
         name=tag_name(item.get("Tags")),
     )
 

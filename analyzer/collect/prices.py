@@ -28,7 +28,7 @@ from typing import Any
 from analyzer.collect.context import AWS_FAILURES, describe_failure
 from analyzer.collect.session import CREDENTIAL_ERRORS, open_session, retry_config, validate_regions
 from analyzer.errors import AwsAccessError, PriceError
-from analyzer.pricing import Price, PriceBook, PriceKey, load_price_book
+from analyzer.models import Price, PriceBook, PriceKey
 
 PRICING_REGION = "us-east-1"  # the Price List API's own endpoint region
 API = "AWS Price List API"
@@ -146,13 +146,19 @@ def make_client(session: Any) -> Any:
 
 
 def refresh_price_book(
-    profile: str | None, regions: tuple[str, ...], *, client: Any = None, today: date | None = None
+    profile: str | None,
+    regions: tuple[str, ...],
+    bundled: PriceBook,
+    *,
+    client: Any = None,
+    today: date | None = None,
 ) -> PriceBook:
-    """A price book for ``regions`` (default: the bundled book's) with today's API prices.
+    """A price book for ``regions`` (default: the ``bundled`` book's) with today's API prices.
 
+    ``bundled`` supplies the transfer prices the Price List API does not carry;
+    the caller loads it (collect never reaches into the analysis side).
     ``client`` and ``today`` are for tests (a stubbed ``pricing`` client, a fixed date).
     """
-    bundled = load_price_book()
     if client is None:
         session = open_session(profile)
         regions = validate_regions(session, regions)

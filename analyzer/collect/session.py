@@ -50,7 +50,11 @@ CREDENTIAL_ERRORS: tuple[type[BotoCoreError], ...] = (
 
 def retry_config() -> Config:
     """Adaptive retries absorb throttling; AWS_MAX_ATTEMPTS still wins when the user set it."""
-    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
+    raw = os.environ.get("AWS_MAX_ATTEMPTS") or str(DEFAULT_MAX_ATTEMPTS)
+    try:
+        attempts = int(raw)
+    except ValueError:
+        raise ConfigError(f"AWS_MAX_ATTEMPTS must be a whole number, got {raw!r}") from None
     return Config(retries={"mode": "adaptive", "max_attempts": attempts})
 
 
@@ -146,6 +150,8 @@ def caller_account(pool: ClientPool, session: boto3.Session) -> str:
         raise AwsAccessError(
             f"AWS rejected the credentials: {error.get('Code', 'error')}: {error.get('Message', '')}"
         ) from None
+    except BotoCoreError as exc:  # endpoint unreachable, DNS, TLS: nothing else will work either
+        raise AwsAccessError(f"cannot reach AWS STS: {exc}") from None
 
 
 def known_regions(session: boto3.Session) -> set[str]:

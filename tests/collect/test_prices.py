@@ -104,7 +104,7 @@ def pricing():
 def test_eu_west_1_takes_only_the_exact_usagetypes(pricing) -> None:
     with Stubber(pricing) as stub:
         stub_region(stub, "eu-west-1", "EU-", "0.0480000000")
-        book = refresh_price_book(None, ("eu-west-1",), client=pricing, today=TODAY)
+        book = refresh_price_book(None, ("eu-west-1",), load_price_book(), client=pricing, today=TODAY)
         stub.assert_no_pending_responses()
 
     prices = book.regions["eu-west-1"]
@@ -133,7 +133,7 @@ def test_us_east_1_has_no_prefix_and_pages_are_followed(pricing) -> None:
                           nat_params("us-east-1", "p2"))
         stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": ip_rows("us-east-1", "USE1-")},
                           ip_params("us-east-1"))
-        book = refresh_price_book(None, ("us-east-1",), client=pricing, today=TODAY)
+        book = refresh_price_book(None, ("us-east-1",), load_price_book(), client=pricing, today=TODAY)
         stub.assert_no_pending_responses()
 
     prices = book.regions["us-east-1"]
@@ -149,7 +149,7 @@ def test_region_without_nat_rows_is_a_price_error(pricing) -> None:
         stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": only_others},
                           nat_params("eu-west-1"))
         with pytest.raises(PriceError, match="no NAT gateway prices for region eu-west-1"):
-            refresh_price_book(None, ("eu-west-1",), client=pricing, today=TODAY)
+            refresh_price_book(None, ("eu-west-1",), load_price_book(), client=pricing, today=TODAY)
 
 
 def test_denied_api_is_a_one_line_access_error(pricing) -> None:
@@ -157,13 +157,13 @@ def test_denied_api_is_a_one_line_access_error(pricing) -> None:
         stub.add_client_error("get_products", "AccessDeniedException",
                               "User is not authorized to perform: pricing:GetProducts", http_status_code=400)
         with pytest.raises(AwsAccessError, match="GetProducts \\(AmazonEC2\\) failed: AccessDeniedException"):
-            refresh_price_book(None, ("us-east-1",), client=pricing, today=TODAY)
+            refresh_price_book(None, ("us-east-1",), load_price_book(), client=pricing, today=TODAY)
 
 
 def test_new_region_assumes_transfer_prices_and_marks_them_unverified(pricing) -> None:
     with Stubber(pricing) as stub:
         stub_region(stub, "sa-east-1", "SAE1-", "0.0930000000")
-        book = refresh_price_book(None, ("sa-east-1",), client=pricing, today=TODAY)
+        book = refresh_price_book(None, ("sa-east-1",), load_price_book(), client=pricing, today=TODAY)
 
     prices = book.regions["sa-east-1"]
     assert prices["nat_hour"].usd == Decimal("0.093") and prices["nat_hour"].verified
@@ -184,7 +184,7 @@ def test_default_regions_are_the_bundled_ones_and_the_book_round_trips(pricing) 
     with Stubber(pricing) as stub:
         for region in bundled.regions:
             stub_region(stub, region, prefixes[region], "0.0520000000")
-        book = refresh_price_book(None, (), client=pricing, today=TODAY)
+        book = refresh_price_book(None, (), load_price_book(), client=pricing, today=TODAY)
         stub.assert_no_pending_responses()
 
     assert list(book.regions) == list(bundled.regions)

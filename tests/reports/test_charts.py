@@ -243,3 +243,16 @@ def _bar_fill(root: ET.Element, gid: str) -> str:
     fills = [m.group(1) for s in styles if (m := re.search(r"fill:\s*([^;]+)", s))]
     assert fills, f"no fill in {gid}"
     return fills[0]
+
+
+def test_break_even_uses_only_a_removable_nat(three):
+    """A NAT that stays still costs its hours in the proposed design: no NAT-vs-EIP-only chart for it."""
+    biggest, *rest = sorted(three.scenarios, key=lambda s: -s.monthly_savings_usd)
+    kept = three.model_copy(update={"scenarios": (biggest.model_copy(update={"nat_removable": False}), *rest)})
+    caption = by_id(build_charts(kept))["break-even"].caption
+    assert biggest.nat_gateway_id not in caption
+    assert rest[0].nat_gateway_id in caption  # the next biggest, removable
+    none_removable = three.model_copy(
+        update={"scenarios": tuple(s.model_copy(update={"nat_removable": False}) for s in three.scenarios)}
+    )
+    assert "break-even" not in by_id(build_charts(none_removable))
