@@ -8,20 +8,17 @@ so its template runs every such string through the ``md_escape`` filter.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from analyzer.errors import ConfigError
 from analyzer.files import atomic_write_text
 from analyzer.models import AnalysisResult
-from reports.charts import build_charts
 from reports.filters import FILTERS, compact_json
 from reports.view import build_context
 
@@ -76,7 +73,8 @@ def environment() -> Environment:
 
 def render_json(result: AnalysisResult) -> str:
     """report.json: exactly ``model_dump(mode="json")``, the contract other tools read."""
-    return json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    # pydantic-core writes the same JSON as json.dumps(model_dump(...)), several times faster.
+    return result.model_dump_json(indent=2) + "\n"
 
 
 def _plain(value: Any) -> Any:
@@ -85,6 +83,8 @@ def _plain(value: Any) -> Any:
 
 
 def _csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
+    import pandas as pd  # imported here: only the CSV outputs need it (~0.3 s of start-up)
+
     frame = pd.DataFrame(rows, columns=list(columns))
     return frame.to_csv(index=False, lineterminator="\n")
 
@@ -139,6 +139,8 @@ def render_markdown(result: AnalysisResult) -> str:
 
 def render_html(result: AnalysisResult) -> str:
     """report.html: one self-contained file with inline CSS, JS and SVG charts."""
+    from reports.charts import build_charts  # matplotlib loads only when HTML is asked for
+
     context = build_context(result, build_charts(result))
     return environment().get_template("report.html.j2").render(context)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyzer.models import (
     SEVERITIES,
@@ -21,8 +21,10 @@ from analyzer.models import (
     NatReport,
     Scenario,
 )
-from reports.charts import Chart
 from reports.filters import money
+
+if TYPE_CHECKING:  # matplotlib loads only when charts are drawn
+    from reports.charts import Chart
 
 TOP_ACTIONS = 3
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
+import reports.charts as charts
 import reports.render as render
 from analyzer.errors import ConfigError
 from analyzer.models import AnalysisResult, Coverage, PriceBookInfo, Summary
@@ -16,7 +17,7 @@ from analyzer.models import AnalysisResult, Coverage, PriceBookInfo, Summary
 
 @pytest.fixture(autouse=True)
 def no_charts(monkeypatch):
-    monkeypatch.setattr(render, "build_charts", lambda result: [])
+    monkeypatch.setattr(charts, "build_charts", lambda result: [])
 
 
 def test_parse_formats():
@@ -113,3 +114,9 @@ def test_empty_result_renders_every_format(tmp_path):
     assert (tmp_path / "costs.csv").read_text() == (
         "account_id,region,nat_gateway_id,design,component,quantity,unit,unit_price_usd,monthly_usd,counted\n"
     )
+
+
+def test_report_json_is_exactly_the_model_dump(result):
+    import json
+
+    assert json.loads(render.render_json(result)) == result.model_dump(mode="json")

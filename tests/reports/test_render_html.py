@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+import reports.charts as charts
 import reports.render as render
 from analyzer.models import Coverage
 from reports.charts import Chart
@@ -14,7 +15,7 @@ from reports.view import SECTIONS
 
 @pytest.fixture
 def no_charts(monkeypatch):
-    monkeypatch.setattr(render, "build_charts", lambda result: [])
+    monkeypatch.setattr(charts, "build_charts", lambda result: [])
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def test_regional_nat_and_print_css(html):
 
 def test_charts_inlined_with_escaped_title(result, monkeypatch):
     chart = Chart(id="c1", title="Cost <b>", caption="cap & more", svg='<svg><rect id="fake-bar"/></svg>')
-    monkeypatch.setattr(render, "build_charts", lambda res: [chart])
+    monkeypatch.setattr(charts, "build_charts", lambda res: [chart])
     html = render.render_html(result)
     assert '<section id="charts">' in html and 'href="#charts"' in html
     assert '<svg><rect id="fake-bar"/></svg>' in html
