@@ -6,6 +6,7 @@ per-GB processing fee.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
 from analyzer.models import Finding, Settings, Topology, Usage, vpc_key
@@ -14,17 +15,17 @@ from analyzer.rules.base import GATEWAY_ENDPOINT_DOC, NAT_PRICING_DOC, Rule, ids
 SERVICES = ("s3", "dynamodb")
 
 
-def _nat_ids(topology: Topology, key: str) -> list[str]:
-    return sorted(n.nat_gateway_id for n in topology.nats if vpc_key(n.account_id, n.region, n.vpc_id) == key)
-
-
 def _check(rule: Rule, topology: Topology, usage: Usage, settings: Settings) -> Iterator[Finding]:
+    nats_by_vpc: dict[str, list[str]] = defaultdict(list)  # one pass, not one per VPC
+    for n in topology.nats:
+        if n.connectivity_type == "public":
+            nats_by_vpc[vpc_key(n.account_id, n.region, n.vpc_id)].append(n.nat_gateway_id)
     for key, present in sorted(topology.vpc_gateway_endpoints.items()):
         missing = [s for s in SERVICES if s not in present]
         if not missing:
             continue
         account_id, region, vpc_id = key.split("/", 2)
-        nat_ids = _nat_ids(topology, key)
+        nat_ids = sorted(nats_by_vpc.get(key, []))
         yield rule.finding(
             account_id=account_id,
             region=region,
