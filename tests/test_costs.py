@@ -68,8 +68,8 @@ def test_us_east_1_nat_100_gib_one_ip_sole_lambda_consumer():
     assert s.attribution == "sole-consumer"
 
 
-def test_nat_shared_with_ec2_stays_and_savings_can_be_negative():
-    snap = snapshot(
+def _nat_with_one_lambda_and_three_ec2_enis():
+    return snapshot(
         subnets=(subnet("subnet-a"),),
         route_tables=(table("rtb-priv", subnets=("subnet-a",), nat="nat-a"),),
         nat_gateways=(nat("nat-a"),),
@@ -80,7 +80,10 @@ def test_nat_shared_with_ec2_stays_and_savings_can_be_negative():
         ),
         metrics=_nat_metrics("nat-a", 60, 40),
     )
-    (s,) = _scenarios(snap)
+
+
+def test_nat_shared_with_ec2_stays_and_savings_can_be_negative():
+    (s,) = _scenarios(_nat_with_one_lambda_and_three_ec2_enis())
     assert s.nat_removable is False
     assert s.attribution == "eni-share" and s.confidence == "low"
     prop = _components(s, "proposed")
@@ -145,18 +148,7 @@ def test_region_without_prices_is_a_clear_error():
 
 
 def test_shared_nat_note_names_the_share_that_stays():
-    snap = snapshot(
-        subnets=(subnet("subnet-a"),),
-        route_tables=(table("rtb-priv", subnets=("subnet-a",), nat="nat-a"),),
-        nat_gateways=(nat("nat-a"),),
-        functions=(function("fn", ("subnet-a",)),),
-        network_interfaces=(
-            eni("eni-l1", "subnet-a"),
-            *(eni(f"eni-ec2-{i}", "subnet-a", ("sg-ec2",), kind="interface") for i in range(3)),
-        ),
-        metrics=_nat_metrics("nat-a", 60, 40),
-    )
-    (s,) = _scenarios(snap)
+    (s,) = _scenarios(_nat_with_one_lambda_and_three_ec2_enis())
     # 3 of 4 consumer ENIs are EC2: 75% of the bytes stay on the NAT
     assert _components(s, "proposed")["NAT data processing"].note == (
         "the non-Lambda share (75%) of the NAT's bytes stays on the NAT"
