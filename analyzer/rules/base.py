@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from analyzer.models import Finding, NatView, Settings, Severity, Topology, Usage
+from analyzer.models import EniGroup, Finding, NatView, Settings, Severity, Topology, Usage
 
 # Lambda's own pages on the behaviour most rules rest on.
 VPC_DOC = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html"
@@ -81,6 +81,22 @@ class Rule:
 def unique(ids: Iterable[str]) -> tuple[str, ...]:
     """Ids in first-seen order without repeats (the first id stays the primary resource)."""
     return tuple(dict.fromkeys(i for i in ids if i))
+
+
+def group_resources(group: EniGroup) -> list[str]:
+    """resource_ids of a finding about one ENI group: the subnet first, then its ENIs and functions."""
+    return [group.subnet_id, *group.eni_ids, *group.function_arns]
+
+
+def group_evidence(group: EniGroup, **extra: Any) -> dict[str, Any]:
+    """The evidence every ENI-group finding carries, plus the rule's own numbers."""
+    return {
+        "subnet_id": group.subnet_id,
+        "security_group_ids": list(group.security_group_ids),
+        "eni_ids": list(group.eni_ids),
+        "function_arns": list(group.function_arns),
+        **extra,
+    }
 
 
 def candidate_nats(topology: Topology) -> tuple[NatView, ...]:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.models import Finding, Settings, Topology, Usage
-from analyzer.rules.base import NETWORKING_DOC, VPC_DOC, Rule, candidate_nats, ids_text, plural
+from analyzer.rules.base import (
+    NETWORKING_DOC,
+    VPC_DOC,
+    Rule,
+    candidate_nats,
+    group_evidence,
+    group_resources,
+    ids_text,
+    plural,
+)
 
 
 def _groups(rule: Rule, topology: Topology) -> Iterator[Finding]:
@@ -22,20 +31,14 @@ def _groups(rule: Rule, topology: Topology) -> Iterator[Finding]:
         yield rule.finding(
             account_id=group.account_id,
             region=group.region,
-            resource_ids=[group.subnet_id, *group.eni_ids, *group.function_arns],
+            resource_ids=group_resources(group),
             message=(
                 f"ENI group {group.subnet_id} / {sgs} already egresses through public IP(s) "
                 f"{ids_text(group.public_ips)} on {plural(len(group.eni_ids), 'ENI')} "
                 f"({ids_text(group.eni_ids)}) serving {plural(len(group.function_arns), 'function')}; "
                 "Lambda may replace these ENIs at any time and the new ones come up without the EIP."
             ),
-            evidence={
-                "subnet_id": group.subnet_id,
-                "security_group_ids": list(group.security_group_ids),
-                "eni_ids": list(group.eni_ids),
-                "public_ips": list(group.public_ips),
-                "function_arns": list(group.function_arns),
-            },
+            evidence=group_evidence(group, public_ips=list(group.public_ips)),
         )
 
 

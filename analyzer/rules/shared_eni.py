@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from analyzer.models import Finding, Settings, Topology, Usage
-from analyzer.rules.base import EXPOSED_EGRESS, NETWORKING_DOC, VPC_DOC, Rule, names_text
+from analyzer.rules.base import (
+    EXPOSED_EGRESS,
+    NETWORKING_DOC,
+    VPC_DOC,
+    Rule,
+    group_evidence,
+    group_resources,
+    names_text,
+)
 
 
 def _check(rule: Rule, topology: Topology, usage: Usage, settings: Settings) -> Iterator[Finding]:
@@ -23,20 +31,13 @@ def _check(rule: Rule, topology: Topology, usage: Usage, settings: Settings) -> 
         yield rule.finding(
             account_id=group.account_id,
             region=group.region,
-            resource_ids=[group.subnet_id, *group.eni_ids, *group.function_arns],
+            resource_ids=group_resources(group),
             message=(
                 f"{count} functions share ENI group {group.subnet_id} / {sgs} "
                 f"({names_text(group.function_arns)}): an EIP on its ENI applies to all of them, and "
                 "changing one function's subnets or security groups moves it to a new ENI without the EIP."
             ),
-            evidence={
-                "subnet_id": group.subnet_id,
-                "security_group_ids": list(group.security_group_ids),
-                "eni_ids": list(group.eni_ids),
-                "function_count": count,
-                "function_arns": list(group.function_arns),
-                "egress": group.egress,
-            },
+            evidence=group_evidence(group, function_count=count, egress=group.egress),
         )
 
 
