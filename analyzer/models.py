@@ -192,6 +192,16 @@ class VpcEndpoint(Located):
     state: str = "available"
 
 
+class PrefixList(Located):
+    """A managed prefix list a route refers to (DescribeManagedPrefixLists + GetManagedPrefixListEntries)."""
+
+    prefix_list_id: str
+    name: str | None = None
+    address_family: Literal["IPv4", "IPv6"] = "IPv4"
+    cidrs: tuple[str, ...] = ()
+    owner_id: str | None = None  # "AWS" for AWS-managed lists (S3, DynamoDB, CloudFront)
+
+
 class MetricSeries(Located):
     """One CloudWatch series: daily (or other period) points, gaps allowed."""
 
@@ -260,6 +270,7 @@ class Snapshot(Frozen):
     elastic_ips: tuple[ElasticIp, ...] = ()
     internet_gateways: tuple[InternetGateway, ...] = ()
     vpc_endpoints: tuple[VpcEndpoint, ...] = ()
+    prefix_lists: tuple[PrefixList, ...] = ()
     metrics: tuple[MetricSeries, ...] = ()
     eip_quotas: tuple[EipQuota, ...] = ()
     flow_log_bytes: tuple[FlowLogBytes, ...] = ()
@@ -464,10 +475,40 @@ class PlanStep(Frozen):
     rollback: tuple[str, ...] = ()  # how to undo this stage
 
 
+class PlanTarget(Located):
+    """One ENI of the proposed design: Lambda's (public subnet, security-group set) key in one account/region.
+
+    Every function that lands on the key shares its Hyperplane ENI(s), so the
+    key, not the NAT or the source subnet, decides how many Elastic IPs exist.
+    The guard (``lambda-egress guard``) enforces exactly this mapping.
+    """
+
+    vpc_id: str
+    subnet_id: str  # a real subnet id, or a placeholder "<new-public-subnet-id-AZ>" the plan creates
+    availability_zone: str | None = None
+    security_group_ids: tuple[str, ...]
+    # One allocation per ENI Lambda is expected to create: a real "eipalloc-..." (reused or already
+    # allocated) or a placeholder "<new-allocation-id-N>", unique per account and region.
+    allocation_ids: tuple[str, ...] = ()
+    public_ips: tuple[str | None, ...] = ()  # per allocation: its address when known, None for a new one
+    function_arns: tuple[str, ...] = ()
+    source_subnet_ids: tuple[str, ...] = ()
+    nat_gateway_ids: tuple[str, ...] = ()  # NAT gateways whose functions land here
+    in_window: bool = False  # associated inside the maintenance window (gets the NAT's primary address)
+
+
 class MigrationPlan(Located):
-    """Steps that move one NAT gateway's Lambda functions to EIP-on-ENI egress."""
+    """Steps that move the Lambda functions of one or more NAT gateways of a VPC to EIP-on-ENI egress.
+
+    ``nat_gateway_id`` is the first of ``nat_gateway_ids``: NAT gateways whose
+    functions or target ENIs overlap are migrated by one plan, so each function
+    moves exactly once.
+    """
 
     nat_gateway_id: str
+    plan_id: str = ""
+    nat_gateway_ids: tuple[str, ...] = ()
+    targets: tuple[PlanTarget, ...] = ()
     vpc_id: str
     function_arns: tuple[str, ...] = ()
     reused_allocation_ids: tuple[str, ...] = ()  # the NAT's EIPs kept for the allow-list
@@ -497,8 +538,12 @@ class Settings(Frozen):
 # --------------------------------------------------------------------------- prices
 
 
-PriceKey = Literal["nat_hour", "nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb"]
-PRICE_KEYS: tuple[PriceKey, ...] = ("nat_hour", "nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb")
+PriceKey = Literal[
+    "nat_hour", "nat_gb", "regional_nat_hour", "regional_nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb"
+]
+PRICE_KEYS: tuple[PriceKey, ...] = (
+    "nat_hour", "nat_gb", "regional_nat_hour", "regional_nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb"
+)
 PRICE_BOOK_SCHEMA_VERSION = "1"
 
 

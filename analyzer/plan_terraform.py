@@ -24,7 +24,13 @@ def hcl_string(value: str) -> str:
 
 
 def hcl_list(values: Iterable[str]) -> str:
-    return "[" + ", ".join(v if v.startswith("var.") else hcl_string(v) for v in values) + "]"
+    """A list of quoted HCL strings: every value is data, never an expression."""
+    return "[" + ", ".join(hcl_string(v) for v in values) + "]"
+
+
+def hcl_exprs(exprs: Iterable[str]) -> str:
+    """A list of HCL expressions the caller built itself (quoted strings or tool-generated variable refs)."""
+    return "[" + ", ".join(exprs) + "]"
 
 
 def label(name: str) -> str:
@@ -106,17 +112,24 @@ def _associations(layout: Layout, prefix: str, refs: dict[str, str]) -> list[str
     return lines
 
 
-def _subnet_ref(subnet_id: str, prefix: str) -> str:
-    if subnet_id.startswith("<"):
-        return f"var.{prefix}_{label(subnet_id.strip('<>'))}"
-    return subnet_id
+def _subnet_var(placeholder: str, prefix: str) -> str:
+    """The variable name for a subnet the plan creates (a placeholder the tool generated)."""
+    return f"{prefix}_{label(placeholder.strip('<>'))}"
+
+
+def _subnet_ref(subnet_id: str, prefix: str, placeholders: set[str]) -> str:
+    """An HCL expression: a tool-generated variable for a subnet the plan creates, else a quoted id."""
+    if subnet_id in placeholders:
+        return f"var.{_subnet_var(subnet_id, prefix)}"
+    return hcl_string(subnet_id)
 
 
 def _functions(layout: Layout, prefix: str, moves: Iterable[Move]) -> list[str]:
     lines: list[str] = []
+    placeholders = {s.placeholder for s in layout.new_subnets}
     for sid in (s.placeholder for s in layout.new_subnets):
         lines += [
-            f'variable "{_subnet_ref(sid, prefix)[4:]}" {{',
+            f'variable "{_subnet_var(sid, prefix)}" {{',
             "  type        = string",
             f"  description = {hcl_string('The public subnet created in the prerequisites: ' + sid)}",
             "}",
@@ -124,13 +137,13 @@ def _functions(layout: Layout, prefix: str, moves: Iterable[Move]) -> list[str]:
         ]
     labels = _Labels()
     for move in moves:
-        subnets = [_subnet_ref(s, prefix) for s in move.target_subnet_ids]
+        subnets = [_subnet_ref(s, prefix, placeholders) for s in move.target_subnet_ids]
         lines += [
             comment(f"Merge into your existing resource for {move.name} ({move.arn})."),
             f'resource "aws_lambda_function" "{labels(move.name)}" {{',
             "  # ... your existing arguments ...",
             "  vpc_config {",
-            f"    subnet_ids         = {hcl_list(subnets)}",
+            f"    subnet_ids         = {hcl_exprs(subnets)}",
             f"    security_group_ids = {hcl_list(move.security_group_ids)}",
             *(["    ipv6_allowed_for_dual_stack = true"] if move.ipv6_dual_stack else []),
             "  }",

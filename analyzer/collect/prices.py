@@ -28,7 +28,7 @@ from typing import Any
 from analyzer.collect.context import AWS_FAILURES, describe_failure
 from analyzer.collect.session import CREDENTIAL_ERRORS, open_session, retry_config, validate_regions
 from analyzer.errors import AwsAccessError, PriceError
-from analyzer.models import Price, PriceBook, PriceKey
+from analyzer.models import PRICE_KEYS, Price, PriceBook, PriceKey
 
 PRICING_REGION = "us-east-1"  # the Price List API's own endpoint region
 API = "AWS Price List API"
@@ -36,11 +36,20 @@ NAT_PATTERNS: dict[PriceKey, re.Pattern[str]] = {
     "nat_hour": re.compile(r"^(?:[A-Z0-9]+-)?NatGateway-Hours$"),
     "nat_gb": re.compile(r"^(?:[A-Z0-9]+-)?NatGateway-Bytes$"),
 }
+# Regional NAT gateways (AvailabilityMode "regional") have their own usage types; a region
+# without them (not launched there yet) falls back to its zonal price, marked unverified.
+REGIONAL_NAT_PATTERNS: dict[PriceKey, re.Pattern[str]] = {
+    "regional_nat_hour": re.compile(r"^(?:[A-Z0-9]+-)?RegionalNatGateway-Hours$"),
+    "regional_nat_gb": re.compile(r"^(?:[A-Z0-9]+-)?RegionalNatGateway-Bytes$"),
+}
+ZONAL_OF: dict[PriceKey, PriceKey] = {"regional_nat_hour": "nat_hour", "regional_nat_gb": "nat_gb"}
 IPV4_PATTERN = re.compile(r"^(?:[A-Z0-9]+-)?PublicIPv4:InUseAddress$")
 # Our unit name, and the units the API may state for it.
 UNITS: dict[PriceKey, tuple[str, frozenset[str]]] = {
     "nat_hour": ("hour", frozenset({"Hrs", "Hours", "Hour"})),
     "nat_gb": ("GB", frozenset({"GB"})),
+    "regional_nat_hour": ("hour", frozenset({"Hrs", "Hours", "Hour"})),
+    "regional_nat_gb": ("GB", frozenset({"GB"})),
     "ipv4_hour": ("IP-hour", frozenset({"Hrs", "Hours", "Hour"})),
 }
 CROSS_AZ_USD = Decimal("0.01")
@@ -107,12 +116,21 @@ def pick(rows: list[dict[str, Any]], pattern: re.Pattern[str], key: PriceKey, re
 
 
 def region_api_prices(client: Any, region: str, today: str) -> dict[PriceKey, Price]:
-    """nat_hour, nat_gb and ipv4_hour for one region, read from the API."""
+    """nat_hour, nat_gb, the regional NAT rows and ipv4_hour for one region, read from the API."""
     nat_rows = fetch_products(client, "AmazonEC2", term_filters(productFamily="NAT Gateway", regionCode=region))
     if not any(NAT_PATTERNS["nat_hour"].match(usagetype_of(row)) for row in nat_rows):
         raise PriceError(f"the Price List API returned no NAT gateway prices for region {region}")
     nat_what = "service AmazonEC2, productFamily 'NAT Gateway'"
     prices = {key: pick(nat_rows, pattern, key, region, nat_what, today) for key, pattern in NAT_PATTERNS.items()}
+    for key, pattern in REGIONAL_NAT_PATTERNS.items():
+        if any(pattern.match(usagetype_of(row)) for row in nat_rows):
+            prices[key] = pick(nat_rows, pattern, key, region, nat_what, today)
+        else:
+            zonal = prices[ZONAL_OF[key]]
+            prices[key] = zonal.model_copy(update={
+                "verified": False,
+                "note": f"assumed: no RegionalNatGateway rows for {region} in the Price List API; the zonal price",
+            })
     ip_rows = fetch_products(client, "AmazonVPC", term_filters(group="VPCPublicIPv4Address", regionCode=region))
     prices["ipv4_hour"] = pick(ip_rows, IPV4_PATTERN, "ipv4_hour", region,
                                "service AmazonVPC, group VPCPublicIPv4Address", today)
@@ -165,8 +183,10 @@ def refresh_price_book(
         client = make_client(session)
     chosen = tuple(dict.fromkeys(regions)) or tuple(bundled.regions)
     stamp = (today or datetime.now(UTC).date()).isoformat()
-    book = {region: {**region_api_prices(client, region, stamp), **transfer_prices(bundled, region)}
-            for region in chosen}
+    book = {}
+    for region in chosen:
+        prices = {**region_api_prices(client, region, stamp), **transfer_prices(bundled, region)}
+        book[region] = {key: prices[key] for key in PRICE_KEYS if key in prices}
     return PriceBook(
         as_of=stamp,
         source=f"{API} (AmazonEC2 NAT Gateway, AmazonVPC public IPv4) on {stamp}; cross-AZ and internet "
