@@ -73,6 +73,23 @@ RegionOpt = Annotated[
         "--region", metavar="REGION", help="Region to scan; repeat for several (default: every enabled region)."
     ),
 ]
+DestinationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--destination",
+        metavar="CIDR",
+        help="Partner address or CIDR to resolve egress for (longest prefix match); repeat for several "
+        "(default: 0.0.0.0/0).",
+    ),
+]
+ReuseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--reuse-nat-addresses",
+        help="Plan to reuse each removed NAT gateway's primary address (the partner's allow-list keeps it) at the "
+        "cost of a maintenance window; default: new addresses allow-listed ahead, no window.",
+    ),
+]
 ALL_FORMATS = "html,md,json,csv"
 
 
@@ -91,8 +108,9 @@ def main_callback(
     """Lambda egress cost and risk analyzer."""
 
 
-def _report_options(out: Path, fmt: str, prices: Path | None, suppressions: Path | None, fail_on: str | None):
-    from analyzer.pipeline import ReportOptions, check_fail_on
+def _report_options(out: Path, fmt: str, prices: Path | None, suppressions: Path | None, fail_on: str | None,
+                    destinations: list[str] | None = None, reuse_nat_addresses: bool = False):
+    from analyzer.pipeline import ReportOptions, analysis_settings, check_fail_on
     from reports.render import parse_formats
 
     return ReportOptions(
@@ -101,6 +119,7 @@ def _report_options(out: Path, fmt: str, prices: Path | None, suppressions: Path
         prices=prices,
         suppressions=suppressions,
         fail_on=check_fail_on(fail_on),
+        settings=analysis_settings(destinations or (), reuse_nat_addresses),
     )
 
 
@@ -147,11 +166,13 @@ def _scan_with_progress(request):
 def demo(
     out: OutOpt = Path("lambda-egress-demo"),
     fmt: FormatOpt = ALL_FORMATS,
+    destination: DestinationOpt = None,
+    reuse_nat_addresses: ReuseOpt = False,
 ) -> None:
     """Analyze the bundled sample snapshot (no AWS account needed) and write the reports."""
     from analyzer.pipeline import demo_snapshot
 
-    _run_report(demo_snapshot, _report_options(out, fmt, None, None, None))
+    _run_report(demo_snapshot, _report_options(out, fmt, None, None, None, destination, reuse_nat_addresses))
 
 
 @app.command()
@@ -164,11 +185,13 @@ def report(
     prices: PricesOpt = None,
     suppressions: SuppressOpt = None,
     fail_on: FailOnOpt = None,
+    destination: DestinationOpt = None,
+    reuse_nat_addresses: ReuseOpt = False,
 ) -> None:
     """Re-analyze a saved snapshot offline and write the reports."""
     from analyzer.snapshot import read_snapshot
 
-    options = _report_options(out, fmt, prices, suppressions, fail_on)
+    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses)
     _run_report(lambda: read_snapshot(snapshot), options)
 
 
@@ -201,6 +224,8 @@ def scan(
     gzip_snapshot: Annotated[
         bool, typer.Option("--gzip", help="Write snapshot.json.gz instead of snapshot.json.")
     ] = False,
+    destination: DestinationOpt = None,
+    reuse_nat_addresses: ReuseOpt = False,
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
     from analyzer.collect.scan import ScanRequest
@@ -211,7 +236,7 @@ def scan(
         raise UserError("--org and --accounts-file need --role-name (the role to assume in each account)")
     if org and accounts_file:
         raise UserError("use either --org or --accounts-file, not both")
-    options = _report_options(out, fmt, prices, suppressions, fail_on)
+    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses)
     inputs = load_inputs(options)  # a bad --prices or --suppressions fails now, not after the scan
     request = ScanRequest(
         profile=profile,

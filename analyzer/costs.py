@@ -10,6 +10,7 @@ reader sees.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from analyzer.models import (
@@ -19,6 +20,7 @@ from analyzer.models import (
     NatView,
     Scenario,
     Settings,
+    TargetEni,
     Topology,
     Usage,
     vpc_key,
@@ -58,7 +60,7 @@ class _Lines:
         self.items.append(
             CostComponent(
                 name=name, design=design, quantity=quantity, unit=unit, unit_price_usd=price,
-                monthly_usd=money(quantity * price), counted=counted, note=note,
+                monthly_usd=money(quantity * price), counted=counted, note=note, price_key=key,
             )
         )
 
@@ -66,18 +68,30 @@ class _Lines:
         return sum((c.monthly_usd for c in self.items if c.design == design and c.counted), Decimal(0))
 
 
+def _nat_hours(nat: NatView, hours: Decimal) -> tuple[Decimal, PriceKey, PriceKey, str | None]:
+    """(billed hours, hour price key, GB price key, note): a regional gateway is priced per active AZ."""
+    if nat.availability_mode != "regional":
+        return hours, "nat_hour", "nat_gb", None
+    azs = len(nat.active_azs)
+    if azs == 0:
+        return hours, "regional_nat_hour", "regional_nat_gb", (
+            "regional NAT gateway with no per-AZ address in the snapshot: priced as one AZ; "
+            "billing per active AZ is unverified")
+    return hours * azs, "regional_nat_hour", "regional_nat_gb", (
+        f"regional NAT gateway: RegionalNatGateway-Hours for {azs} active AZ(s) ({', '.join(nat.active_azs)}) "
+        f"x {hours:.0f} h; billing per active AZ is unverified")
+
+
 def _nat_lines(lines: _Lines, design: str, nat: NatView, usage: NatUsage, share: Decimal,
                hours: Decimal) -> None:
     """The NAT's own hours, IPs, processed GB (times ``share``) and cross-AZ transfer."""
-    hours_note = None
-    if nat.availability_mode == "regional":
-        hours_note = "regional NAT gateway: billing per active AZ is unverified; priced as one gateway"
-    lines.add(NAT_HOURS, design, hours, "hours", "nat_hour", note=hours_note)
+    nat_hours, hour_key, gb_key, hours_note = _nat_hours(nat, hours)
+    lines.add(NAT_HOURS, design, nat_hours, "hours", hour_key, note=hours_note)
     notes = [] if usage.has_metrics else ["no CloudWatch data for this NAT: depends on usage"]
     if share != 1:
         notes.append(f"the non-Lambda share ({share:.0%}) of the NAT's bytes stays on the NAT")
     processing_note = "; ".join(notes) or None
-    lines.add(NAT_PROCESSING, design, gb(usage.monthly_gb * share), "GB", "nat_gb", note=processing_note)
+    lines.add(NAT_PROCESSING, design, gb(usage.monthly_gb * share), "GB", gb_key, note=processing_note)
     if nat.public_ips:
         lines.add(NAT_IPV4, design, hours * len(nat.public_ips), "IP-hours", "ipv4_hour",
                   note=f"{len(nat.public_ips)} public IPv4 address(es) at {hours:.0f} h")
@@ -86,7 +100,25 @@ def _nat_lines(lines: _Lines, design: str, nat: NatView, usage: NatUsage, share:
                   note="bytes from subnets in another AZ, billed once out of and once into an AZ")
 
 
-def build_scenario(nat: NatView, usage: NatUsage, prices: PriceBook, settings: Settings) -> Scenario:
+def _eip_note(nat: NatView, owned: Sequence[TargetEni]) -> str:
+    """Where the proposed Elastic IPs sit: per target key, with any target shared with another NAT."""
+    paid = [a for t in owned for a in t.addresses if a.origin != "existing"]
+    reused = sum(1 for a in paid if a.origin != "new")
+    parts = [f"{len(paid)} Elastic IP(s) on {len(owned)} target ENI key(s) (public subnet + security groups): "
+             f"{reused} reused NAT address(es), {len(paid) - reused} new"]
+    shared = [t for t in owned if len(t.nat_gateway_ids) > 1]
+    if shared:
+        others = sorted({n for t in shared for n in t.nat_gateway_ids} - {nat.nat_gateway_id})
+        parts.append(f"{len(shared)} key(s) also receive functions from {', '.join(others)}: one ENI and its "
+                     "address each, counted here once")
+    held = [t for t in owned if t.existing_eni_ids and any(a.origin == "existing" for a in t.addresses)]
+    if held:
+        parts.append(f"{len(held)} key(s) already have an ENI with an address: the functions join it, no new cost")
+    return "; ".join(parts)
+
+
+def build_scenario(nat: NatView, usage: NatUsage, prices: PriceBook, settings: Settings,
+                   owned: Sequence[TargetEni] = ()) -> Scenario:
     hours = Decimal(settings.hours_per_month)
     lines = _Lines(prices, nat.region)
     _nat_lines(lines, "current", nat, usage, Decimal(1), hours)
@@ -96,11 +128,13 @@ def build_scenario(nat: NatView, usage: NatUsage, prices: PriceBook, settings: S
                   note="Lambda's share of internet egress: the same in both designs, shown, not counted")
 
     lines.add(LAMBDA_EIPS, "proposed", hours * nat.eips_needed, "IP-hours", "ipv4_hour",
-              note=f"{nat.eips_needed} Elastic IP(s), one per Lambda ENI")
+              note=_eip_note(nat, owned))
     if not nat.removable:
         _nat_lines(lines, "proposed", nat, usage, 1 - usage.lambda_share, hours)
 
     current, proposed = lines.total("current"), lines.total("proposed")
+    stays = sum((c.monthly_usd for c in lines.items
+                 if c.design == "proposed" and c.counted and c.name != LAMBDA_EIPS), Decimal(0))  # fmt: skip
     return Scenario(
         account_id=nat.account_id,
         region=nat.region,
@@ -109,18 +143,25 @@ def build_scenario(nat: NatView, usage: NatUsage, prices: PriceBook, settings: S
         current_monthly_usd=current,
         proposed_monthly_usd=proposed,
         monthly_savings_usd=current - proposed,
+        lambda_attributable_monthly_usd=current - stays,
         eips_needed=nat.eips_needed,
+        new_eips=nat.new_eips,
         nat_removable=nat.removable,
         attribution=usage.attribution,
         confidence=usage.confidence if usage.has_metrics else "low",
+        plan_id=nat.plan_id,
         components=tuple(lines.items),
     )
 
 
 def build_scenarios(topology: Topology, usage: Usage, prices: PriceBook, settings: Settings) -> tuple[Scenario, ...]:
     """One scenario per NAT gateway that carries Lambda traffic, biggest savings first."""
+    owned: dict[tuple[str, str, str], list[TargetEni]] = defaultdict(list)
+    for t in topology.targets:
+        owned[(t.account_id, t.region, t.owner_nat_gateway_id)].append(t)
     scenarios = [
-        build_scenario(nat, usage.nats[nat.nat_gateway_id], prices, settings)
+        build_scenario(nat, usage.nats[nat.nat_gateway_id], prices, settings,
+                       owned.get((nat.account_id, nat.region, nat.nat_gateway_id), []))
         for nat in topology.nats
         if nat.function_arns
     ]

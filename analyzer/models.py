@@ -280,17 +280,30 @@ class Snapshot(Frozen):
 # --------------------------------------------------------------------------- topology
 
 
+TargetType = Literal[
+    "nat", "private-nat", "igw", "egress-only-igw", "transit-gateway", "peering", "instance", "eni", "vgw",
+    "gateway-endpoint", "local", "blackhole", "none", "other",
+]
+
+
 class SubnetPath(Frozen):
-    """Where a subnet's IPv4 default route (0.0.0.0/0) goes."""
+    """Where a subnet's egress goes: the longest-prefix match for the egress destination(s).
+
+    The destination is 0.0.0.0/0 unless ``--destination`` names partner
+    addresses; then it is the first of them that leaves through a NAT gateway
+    (else through an internet gateway, else the first one).
+    """
 
     subnet_id: str
     availability_zone: str | None = None
     route_table_id: str | None = None
     route_table_source: Literal["explicit", "main", "missing"] = "missing"
-    target_type: Literal[
-        "nat", "private-nat", "igw", "transit-gateway", "peering", "instance", "eni", "blackhole", "none", "other"
-    ] = "none"
+    target_type: TargetType = "none"
     target_id: str | None = None
+    destination: str = "0.0.0.0/0"
+    # Every NAT gateway any active route of the table targets, whatever the destination.
+    nat_gateway_ids: tuple[str, ...] = ()
+    ipv6_egress: bool = False  # ::/0 goes to an internet or egress-only gateway: IPv6 leaves the VPC directly
 
 
 class FunctionEgress(Located):
@@ -305,6 +318,7 @@ class FunctionEgress(Located):
     nat_gateway_ids: tuple[str, ...] = ()
     eni_ids: tuple[str, ...] = ()
     paths: tuple[SubnetPath, ...] = ()
+    ipv6_allowed_for_dual_stack: bool = False
 
 
 class EniGroup(Located):
@@ -318,7 +332,8 @@ class EniGroup(Located):
     public_ips: tuple[str, ...] = ()  # public IPs seen on the group's ENIs
     eni_ids_without_public_ip: tuple[str, ...] = ()
     egress: Egress = "unknown"
-    nat_gateway_id: str | None = None  # set when the subnet routes to a NAT
+    nat_gateway_id: str | None = None  # set when the subnet's egress goes to a NAT
+    requester_managed_eni_ids: tuple[str, ...] = ()  # ENIs that report RequesterManaged: true
 
     @property
     def key(self) -> tuple[str, str, str, tuple[str, ...]]:
@@ -326,7 +341,7 @@ class EniGroup(Located):
 
 
 class NatView(Located):
-    """A NAT gateway with everything routed through it."""
+    """A NAT gateway with everything that uses it (any route, not only 0.0.0.0/0)."""
 
     nat_gateway_id: str
     vpc_id: str
@@ -334,22 +349,74 @@ class NatView(Located):
     availability_mode: Literal["zonal", "regional"] = "zonal"
     connectivity_type: Literal["public", "private"] = "public"
     public_ips: tuple[str, ...] = ()
-    routed_subnet_ids: tuple[str, ...] = ()
+    # AZs the gateway serves: its own AZ (zonal) or the AZs of its per-AZ addresses (regional).
+    active_azs: tuple[str, ...] = ()
+    routed_subnet_ids: tuple[str, ...] = ()  # every subnet whose table has a route to the NAT
     cross_az_subnet_ids: tuple[str, ...] = ()  # routed subnets in another AZ than the NAT
-    function_arns: tuple[str, ...] = ()
+    function_arns: tuple[str, ...] = ()  # functions whose egress goes through this NAT: they move
     lambda_eni_ids: tuple[str, ...] = ()
     other_consumer_eni_ids: tuple[str, ...] = ()
+    # Functions whose subnets route *some* destinations to this NAT while their egress goes
+    # elsewhere (a partner /24 to the NAT, 0.0.0.0/0 to a transit gateway): they keep the NAT.
+    partial_function_arns: tuple[str, ...] = ()
     eni_group_keys: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
-    # EIPs the EIP-on-ENI design needs: one per Lambda ENI of each ENI group
-    # routed to this NAT (at least one per group, more where Lambda already
-    # scaled a group out to several ENIs).
+    requester_managed_eni_ids: tuple[str, ...] = ()
+    # From the proposed design (``Topology.targets``): the Elastic IPs of the target ENIs this NAT
+    # owns (a target several NATs land on is owned by the lowest NAT id), and how many are new.
     eips_needed: int = 0
+    new_eips: int = 0
+    plan_id: str | None = None
     name: str | None = None
 
     @property
     def removable(self) -> bool:
-        """The NAT can go only when nothing but Lambda ENIs uses it."""
-        return not self.other_consumer_eni_ids
+        """The NAT can go only when nothing but the moving Lambda ENIs uses it."""
+        return not self.other_consumer_eni_ids and not self.partial_function_arns
+
+
+AddressOrigin = Literal["existing", "nat-secondary", "nat-held", "new"]
+
+
+class TargetAddress(Frozen):
+    """The Elastic IP one ENI of a target gets."""
+
+    allocation_id: str  # "eipalloc-..." or a placeholder "<new-allocation-id-N>" (unique per account+region)
+    public_ip: str | None = None  # None until a new allocation exists
+    # existing: already on an ENI of the target; nat-secondary: a NAT's secondary address, taken off
+    # it before anything moves; nat-held: freed only by deleting the NAT (a maintenance window);
+    # new: allocated by the plan.
+    origin: AddressOrigin
+    nat_gateway_id: str | None = None  # the NAT that holds it today (nat-* origins)
+
+
+class TargetEni(Located):
+    """One key of the proposed design: (public subnet, security-group set) = one shared Hyperplane ENI.
+
+    Computed once (``analyzer.design``); costs, rules and plans all read it.
+    """
+
+    vpc_id: str
+    subnet_id: str  # a real public subnet, or a placeholder "<new-public-subnet-id-AZ>"
+    availability_zone: str | None = None
+    new_subnet: bool = False
+    has_ipv6_cidr: bool = False  # the subnet has an IPv6 CIDR (a subnet the plan creates has none yet)
+    security_group_ids: tuple[str, ...]
+    source_subnet_ids: tuple[str, ...] = ()
+    function_arns: tuple[str, ...] = ()  # the functions that move onto it
+    existing_function_arns: tuple[str, ...] = ()  # functions already on this key
+    existing_eni_ids: tuple[str, ...] = ()
+    nat_gateway_ids: tuple[str, ...] = ()  # the NATs whose functions land here
+    owner_nat_gateway_id: str  # the NAT whose scenario carries this target's Elastic IPs
+    plan_id: str
+    addresses: tuple[TargetAddress, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str, tuple[str, ...]]:
+        return (self.account_id, self.region, self.subnet_id, self.security_group_ids)
+
+    @property
+    def in_window(self) -> bool:
+        return any(a.origin == "nat-held" for a in self.addresses)
 
 
 class Topology(Frozen):
@@ -361,6 +428,7 @@ class Topology(Frozen):
     vpc_gateway_endpoints: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     eip_quotas: dict[str, EipQuota] = Field(default_factory=dict)  # key "account_id/region"
     eips_allocated: dict[str, int] = Field(default_factory=dict)  # key "account_id/region"
+    targets: tuple[TargetEni, ...] = ()  # the proposed design, computed once
 
 
 def region_key(account_id: str, region: str) -> str:
@@ -417,19 +485,25 @@ class CostComponent(Frozen):
     monthly_usd: Usd
     counted: bool = True  # False for lines shown for context (internet transfer-out)
     note: str | None = None
+    price_key: str | None = None  # the price book key it was priced with ("nat_hour", "ipv4_hour", ...)
 
 
 class Scenario(Located):
     nat_gateway_id: str
     vpc_id: str
-    current_monthly_usd: Usd
+    current_monthly_usd: Usd  # what the NAT gateway costs today (all of it, shared or not)
     proposed_monthly_usd: Usd
     monthly_savings_usd: Usd
-    eips_needed: int
+    eips_needed: int  # Elastic IPs the proposed design pays for under this NAT (reused NAT addresses included)
     nat_removable: bool
     attribution: Attribution
     confidence: Literal["high", "medium", "low"]
     components: tuple[CostComponent, ...] = ()
+    # Lambda's share of the current cost: all of it for a removable NAT, else the NAT's cost minus what
+    # stays on it for the other consumers.
+    lambda_attributable_monthly_usd: Usd = Decimal(0)
+    new_eips: int = 0  # of eips_needed, the ones the migration allocates
+    plan_id: str | None = None  # the plan (plans[].plan_id) that migrates this NAT's functions
 
 
 class Alternative(Located):
@@ -516,6 +590,10 @@ class MigrationPlan(Located):
     steps: tuple[PlanStep, ...] = ()
     finding_rule_ids: tuple[str, ...] = ()  # risks that apply to this candidate
     terraform: str = ""
+    # The downtime choice: 0 when the plan needs no window without internet egress; the sentence states
+    # both options (reuse the NAT's held addresses in a window, or new addresses allow-listed ahead).
+    window_minutes: int = 0
+    downtime_choice: str = ""
 
 
 # --------------------------------------------------------------------------- settings
@@ -533,6 +611,13 @@ class Settings(Frozen):
     idle_warn_days: int = 7
     idle_nat_monthly_gb: Decimal = Decimal("1")  # below this a NAT counts as idle
     default_eip_quota: int = 5
+    # Egress is resolved for these destinations (longest prefix match); empty means 0.0.0.0/0.
+    destinations: tuple[str, ...] = ()
+    # The downtime choice: False lays out new addresses allow-listed ahead (no window); True reuses
+    # the NAT gateways' primary addresses, freed only by deleting the NAT (a maintenance window).
+    reuse_nat_addresses: bool = False
+    window_minutes: int = 10  # estimated length of that window (DeleteNatGateway + association + update)
+    nat_ports_per_destination: int = 55_000  # a NAT address's simultaneous connections to one destination
 
 
 # --------------------------------------------------------------------------- prices
@@ -626,7 +711,9 @@ class Summary(Frozen):
     candidate_nat_gateways: int = 0
     removable_nat_gateways: int = 0
     eips_needed: int = 0
-    current_monthly_usd: Usd = Decimal(0)
+    new_eips: int = 0
+    current_monthly_usd: Usd = Decimal(0)  # what the NAT gateways that serve Lambda cost
+    lambda_attributable_monthly_usd: Usd = Decimal(0)  # Lambda's share of that
     proposed_monthly_usd: Usd = Decimal(0)
     monthly_savings_usd: Usd = Decimal(0)
     annual_savings_usd: Usd = Decimal(0)

@@ -7,13 +7,13 @@ here so they can be tested without Typer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from analyzer.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, ConfigError
-from analyzer.models import SEVERITIES, SEVERITY_RANK, AnalysisResult, PriceBook, Snapshot, Suppression
+from analyzer.models import SEVERITIES, SEVERITY_RANK, AnalysisResult, PriceBook, Settings, Snapshot, Suppression
 from analyzer.pricing import load_price_book
 from analyzer.result import analyze
 from analyzer.snapshot import parse_snapshot
@@ -30,6 +30,7 @@ class ReportOptions:
     suppressions: Path | None = None
     fail_on: str | None = None
     today: date | None = None
+    settings: Settings = field(default_factory=Settings)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,19 @@ def check_fail_on(value: str | None) -> str | None:
     if severity not in SEVERITIES:
         raise ConfigError(f"--fail-on {value!r} is not a severity; use one of: {', '.join(SEVERITIES)}")
     return severity
+
+
+def analysis_settings(destinations: Sequence[str] = (), reuse_nat_addresses: bool = False) -> Settings:
+    """Settings from the analysis options; a ``--destination`` that is not an address or CIDR is a usage error."""
+    from analyzer.routing import parse_destination
+
+    parsed = []
+    for text in destinations:
+        try:
+            parsed.append(str(parse_destination(text)))
+        except ValueError as exc:
+            raise ConfigError(f"--destination {exc}") from None
+    return Settings(destinations=tuple(dict.fromkeys(parsed)), reuse_nat_addresses=reuse_nat_addresses)
 
 
 def exit_code_for(result: AnalysisResult, fail_on: str | None) -> int:
@@ -88,7 +102,7 @@ def analyze_and_write(snapshot: Snapshot, options: ReportOptions, inputs: Inputs
 
     fail_on = check_fail_on(options.fail_on)
     inputs = inputs or load_inputs(options)
-    result = analyze(snapshot, inputs.prices, suppressions=inputs.suppressions,
+    result = analyze(snapshot, inputs.prices, settings=options.settings, suppressions=inputs.suppressions,
                      today=options.today or date.today())
     paths = write_reports(result, options.out_dir, options.formats)
     return Outcome(result=result, paths=tuple(paths), exit_code=exit_code_for(result, fail_on))

@@ -56,6 +56,7 @@ def _summary(topology: Topology, scenarios: Sequence[Scenario], findings: Sequen
         if not f.suppressed:
             by_severity[f.severity] += 1
     current = sum((s.current_monthly_usd for s in scenarios), Decimal(0))
+    attributable = sum((s.lambda_attributable_monthly_usd for s in scenarios), Decimal(0))
     proposed = sum((s.proposed_monthly_usd for s in scenarios), Decimal(0))
     return Summary(
         functions_in_vpc=len(topology.functions),
@@ -64,7 +65,9 @@ def _summary(topology: Topology, scenarios: Sequence[Scenario], findings: Sequen
         candidate_nat_gateways=len(scenarios),
         removable_nat_gateways=sum(1 for s in scenarios if s.nat_removable),
         eips_needed=sum(s.eips_needed for s in scenarios),
+        new_eips=sum(s.new_eips for s in scenarios),
         current_monthly_usd=current,
+        lambda_attributable_monthly_usd=attributable,
         proposed_monthly_usd=proposed,
         monthly_savings_usd=current - proposed,
         annual_savings_usd=(current - proposed) * 12,
@@ -104,7 +107,7 @@ def analyze(
     today: date | None = None,
 ) -> AnalysisResult:
     settings = settings or Settings()
-    topology = build_topology(snapshot)
+    topology = build_topology(snapshot, settings)
     usage = build_usage(snapshot, topology, settings)
     scenarios = build_scenarios(topology, usage, prices, settings)
     alternatives = build_alternatives(topology, usage, scenarios, prices, settings)
@@ -125,7 +128,7 @@ def analyze(
         scenarios=scenarios,
         alternatives=alternatives,
         findings=findings,
-        plans=build_plans(snapshot, topology, scenarios, findings),
+        plans=build_plans(snapshot, topology, scenarios, findings, settings),
         settings=settings,
         assumptions=_assumptions(snapshot, settings, prices, notes),
     )

@@ -63,10 +63,16 @@ def _lambda_share(
             lambda_enis = set(nat.lambda_eni_ids)
             mine = sum(b for eni, b in flow_bytes.items() if eni in lambda_enis)
             return Decimal(str(mine)) / Decimal(str(total)), "flow-logs", "high"
-    if not nat.other_consumer_eni_ids:
+    if nat.removable:
         return Decimal(1), "sole-consumer", "high"
-    others = len(nat.other_consumer_eni_ids)
+    # Functions that send only some destinations through the NAT count once each when their ENIs are unknown.
+    others = len(nat.other_consumer_eni_ids) or len(nat.partial_function_arns)
     return Decimal(lambda_units) / Decimal(lambda_units + others), "eni-share", "low"
+
+
+def _lambda_units(nat: NatView, groups: dict) -> int:
+    """The NAT's Lambda consumers counted as ENIs: each moving group's ENIs (one for a group without any yet)."""
+    return max(len(nat.lambda_eni_ids), sum(max(1, len(groups[k].eni_ids)) for k in nat.eni_group_keys if k in groups))
 
 
 def _cross_az_fraction(nat: NatView, enis_per_subnet: dict[tuple[str, str, str], int]) -> Decimal:
@@ -90,6 +96,7 @@ def _nat_usage(
     settings: Settings,
     flow_bytes: dict[str, float],
     enis_per_subnet: dict[tuple[str, str, str], int],
+    lambda_units: int,
     blind: bool = False,
 ) -> NatUsage:
     def get(metric: str) -> MetricSeries | None:
@@ -102,7 +109,6 @@ def _nat_usage(
     to_internet = get("BytesOutToDestination")
     connections = get("ActiveConnectionCount")
     port_errors = get("ErrorPortAllocation")
-    lambda_units = max(len(nat.lambda_eni_ids), nat.eips_needed)
     share, attribution, confidence = _lambda_share(nat, flow_bytes, lambda_units)
     if blind:
         confidence = "low"
@@ -165,10 +171,11 @@ def build_usage(snapshot: Snapshot, topology: Topology, settings: Settings) -> U
     blind_regions = {
         (e.account_id, e.region) for e in snapshot.coverage.errors if e.operation in CONSUMER_VISIBILITY_OPERATIONS
     }
+    groups = {g.key: g for g in topology.eni_groups}
     nats = {
         n.nat_gateway_id: _nat_usage(
             n, series, snapshot.window_days, settings, flow.get(n.nat_gateway_id, {}), enis_per_subnet,
-            blind=(n.account_id, n.region) in blind_regions,
+            lambda_units=_lambda_units(n, groups), blind=(n.account_id, n.region) in blind_regions,
         )
         for n in topology.nats
     }

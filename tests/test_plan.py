@@ -1,9 +1,12 @@
-"""Migration plans built from a hand-made snapshot and topology.
+"""Migration plans from hand-made snapshots, through the real topology, design and costs.
 
 The VPC: private subnets in us-east-1a/b/c route to nat-1; public subnets
-exist in 1a (explicit association) and 1b (through the main route table),
-none in 1c. nat-1 has one Elastic IP, eipalloc-nat1 (203.0.113.10); some
-tests give it per-address detail (a secondary address, or regional mode).
+exist in 1a (explicit association, and the NAT's own subnet) and 1b (through
+the main route table), none in 1c. nat-1 has one Elastic IP, eipalloc-nat1
+(203.0.113.10); some tests give it per-address detail (a secondary address,
+or regional mode). Each function sits in its private subnet with one Lambda
+ENI. The plans are built by ``build_plans`` over ``build_topology``'s output,
+so a topology or design bug shows here.
 """
 
 from __future__ import annotations
@@ -11,28 +14,27 @@ from __future__ import annotations
 import re
 import shlex
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
+from analyzer.costs import build_scenarios
 from analyzer.models import (
-    EniGroup,
     Finding,
-    FunctionEgress,
     InternetGateway,
     LambdaFunction,
     NatAddress,
     NatGateway,
-    NatView,
+    NetworkInterface,
     Route,
     RouteTable,
-    Scenario,
+    Settings,
     Snapshot,
     Subnet,
-    SubnetPath,
-    Topology,
 )
 from analyzer.plan import build_plans
+from analyzer.pricing import load_price_book
+from analyzer.topology import build_topology
+from analyzer.usage import build_usage
 
 ACCT, REGION, VPC = "111122223333", "us-east-1", "vpc-1"
 LOC = {"account_id": ACCT, "region": REGION}
@@ -47,21 +49,23 @@ SUBNET_AZ = {
 }
 # The NAT's own subnet is public too, but has fewer free addresses than subnet-pub-a.
 FREE_IPS = {"subnet-pub-a": 250, "subnet-nat": 10}
-# name -> (subnet, security groups, ENIs)
+# name -> (subnets, security groups, ENIs)
 FUNCS = {
     "orders": ("subnet-priv-a", ("sg-1",), ("eni-a",)),
     "billing": ("subnet-priv-b", ("sg-2", "sg-3"), ("eni-b",)),
     "reports": ("subnet-priv-c", ("sg-1",), ("eni-c",)),
 }
+TWO = {k: FUNCS[k] for k in ("orders", "billing")}
+REUSE = Settings(reuse_nat_addresses=True)
+RECREATE = "aws ec2 create-nat-gateway --subnet-id subnet-nat --allocation-id eipalloc-nat1 --region us-east-1"
 
 
 def arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCT}:function:{name}"
 
 
-def snapshot(funcs: dict, nat_allocs: tuple[str, ...] = ("eipalloc-nat1",), ips=("203.0.113.10",),
-             gateway: dict | None = None) -> Snapshot:
-    tables = (
+def tables() -> tuple[RouteTable, ...]:
+    return (
         RouteTable(route_table_id="rtb-main", vpc_id=VPC, is_main=True, **LOC,
                    routes=(Route(destination_cidr_block=DEFAULT, gateway_id="igw-1"),)),
         RouteTable(route_table_id="rtb-public", vpc_id=VPC, subnet_ids=("subnet-pub-a", "subnet-nat"), **LOC,
@@ -72,57 +76,47 @@ def snapshot(funcs: dict, nat_allocs: tuple[str, ...] = ("eipalloc-nat1",), ips=
                            Route(destination_cidr_block=DEFAULT, nat_gateway_id="nat-1"),
                            Route(destination_prefix_list_id="pl-s3", gateway_id="vpce-s3"))),
     )  # fmt: skip
+
+
+def snapshot(funcs: dict, nat_allocs: tuple[str, ...] = ("eipalloc-nat1",), ips=("203.0.113.10",),
+             gateway: dict | None = None, others: tuple[str, ...] = (), extra: dict | None = None) -> Snapshot:
+    """``funcs``: name -> (subnet or subnets, SGs, ENIs); ``others``: EC2 ENIs in subnet-priv-a."""
+    functions, enis = [], []
+    for name, (subnets, sgs, eni_ids) in funcs.items():
+        subnets = (subnets,) if isinstance(subnets, str) else subnets
+        functions.append(LambdaFunction(arn=arn(name), name=name, vpc_id=VPC, subnet_ids=subnets,
+                                        security_group_ids=sgs, **LOC))
+        enis += [NetworkInterface(network_interface_id=e, vpc_id=VPC, subnet_id=s, interface_type="lambda",
+                                  security_group_ids=tuple(sorted(sgs)), **LOC)
+                 for e, s in zip(eni_ids, subnets, strict=False)]  # fmt: skip
+    enis += [NetworkInterface(network_interface_id=e, vpc_id=VPC, subnet_id="subnet-priv-a", **LOC) for e in others]
+    record = {"nat_gateway_id": "nat-1", "vpc_id": VPC, "subnet_id": "subnet-nat", "availability_zone": "us-east-1a",
+              "allocation_ids": nat_allocs, "public_ips": ips, "network_interface_ids": ("eni-nat",),
+              **LOC, **(gateway or {})}  # fmt: skip
     return Snapshot(
         collected_at=datetime(2026, 9, 1, tzinfo=UTC),
-        functions=tuple(
-            LambdaFunction(arn=arn(n), name=n, vpc_id=VPC, subnet_ids=(s,), security_group_ids=sgs, **LOC)
-            for n, (s, sgs, _) in funcs.items()
-        ),
+        functions=tuple(functions),
+        network_interfaces=tuple(enis),
         subnets=tuple(
             Subnet(subnet_id=s, vpc_id=VPC, availability_zone=az, available_ip_address_count=FREE_IPS.get(s), **LOC)
             for s, az in SUBNET_AZ.items()
         ),
-        route_tables=tables,
-        nat_gateways=(
-            NatGateway(**{"nat_gateway_id": "nat-1", "vpc_id": VPC, "subnet_id": "subnet-nat",
-                          "availability_zone": "us-east-1a", "allocation_ids": nat_allocs, "public_ips": ips,
-                          **LOC, **(gateway or {})}),
-        ),
+        route_tables=tables(),
+        nat_gateways=(NatGateway(**record),),
         internet_gateways=(InternetGateway(internet_gateway_id="igw-1", vpc_ids=(VPC,), **LOC),),
+        **(extra or {}),
     )
 
 
-def topology(funcs: dict, others: tuple[str, ...] = ()) -> Topology:
-    groups = tuple(
-        EniGroup(subnet_id=s, security_group_ids=tuple(sorted(sgs)), eni_ids=enis, function_arns=(arn(n),),
-                 vpc_id=VPC, egress="nat", nat_gateway_id="nat-1", **LOC)
-        for n, (s, sgs, enis) in funcs.items()
-    )  # fmt: skip
-    functions = tuple(
-        FunctionEgress(arn=arn(n), name=n, vpc_id=VPC, subnet_ids=(s,), security_group_ids=sgs, egress="nat",
-                       nat_gateway_ids=("nat-1",), eni_ids=enis, **LOC,
-                       paths=(SubnetPath(subnet_id=s, availability_zone=SUBNET_AZ[s], target_type="nat",
-                                         target_id="nat-1"),))
-        for n, (s, sgs, enis) in funcs.items()
-    )  # fmt: skip
-    nat = NatView(
-        nat_gateway_id="nat-1", vpc_id=VPC, availability_zone="us-east-1a", public_ips=("203.0.113.10",),
-        routed_subnet_ids=tuple(g.subnet_id for g in groups), function_arns=tuple(arn(n) for n in funcs),
-        lambda_eni_ids=tuple(e for g in groups for e in g.eni_ids), other_consumer_eni_ids=others,
-        eni_group_keys=tuple(g.key for g in groups), eips_needed=sum(max(1, len(g.eni_ids)) for g in groups), **LOC,
-    )  # fmt: skip
-    return Topology(functions=functions, eni_groups=groups, nats=(nat,))
+def plans_of(snap: Snapshot, settings: Settings | None = None, findings=()) -> tuple:
+    settings = settings or Settings()
+    topo = build_topology(snap, settings)
+    scenarios = build_scenarios(topo, build_usage(snap, topo, settings), load_price_book(), settings)
+    return build_plans(snap, topo, scenarios, findings, settings)
 
 
-def scenario(nat_id: str = "nat-1", removable: bool = True) -> Scenario:
-    zero = Decimal(0)
-    return Scenario(nat_gateway_id=nat_id, vpc_id=VPC, current_monthly_usd=zero, proposed_monthly_usd=zero,
-                    monthly_savings_usd=zero, eips_needed=2, nat_removable=removable, attribution="sole-consumer",
-                    confidence="high", **LOC)  # fmt: skip
-
-
-def plan_for(funcs: dict, findings=(), others: tuple[str, ...] = (), **snap):
-    [plan] = build_plans(snapshot(funcs, **snap), topology(funcs, others), [scenario()], findings)
+def plan_for(funcs: dict, findings=(), settings: Settings | None = None, **snap):
+    [plan] = plans_of(snapshot(funcs, **snap), settings, findings)
     return plan
 
 
@@ -132,24 +126,6 @@ def commands(plan, stage: str | None = None) -> list[str]:
 
 def index(plan, predicate) -> int:
     return next(i for i, s in enumerate(plan.steps) if predicate(s))
-
-
-TWO = {k: FUNCS[k] for k in ("orders", "billing")}
-
-
-def test_removable_nat_reuses_its_eip_and_allocates_exactly_the_rest():
-    plan = plan_for(TWO)
-    assert plan.reused_allocation_ids == ("eipalloc-nat1",)
-    assert plan.new_eips_needed == 1
-    allocs = [c for c in commands(plan) if " allocate-address " in c]
-    assert allocs == [
-        "aws ec2 allocate-address --domain vpc --tag-specifications "
-        "'ResourceType=elastic-ip,Tags=[{Key=Name,Value=lambda-egress-nat-1-1}]' --region us-east-1"
-    ]
-    assoc = [c for c in commands(plan) if " associate-address " in c]
-    assert any("--allocation-id eipalloc-nat1 " in c for c in assoc)
-    assert any("--allocation-id '<new-allocation-id-1>' " in c for c in assoc)
-    assert all("--network-interface-id '<eni-id-from-previous-step>'" in c for c in assoc)
 
 
 def vpc_config_keys(value: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -163,10 +139,12 @@ def arg(argv: list[str], flag: str) -> str:
 
 
 def assert_address_before_any_function(plan) -> None:
-    """Each (subnet, SG set) is warmed, then has its Elastic IP associated, before a real function lands on it."""
+    """Each (subnet, SG set) is warmed, then has its Elastic IP associated, and the guard is deployed, before a
+    real function lands on it; every function moves exactly once."""
     warmed: dict = {}
     associated: dict = {}
-    moved = 0
+    guard = index(plan, lambda s: s.stage == "guard")
+    moved: list[str] = []
     for i, step in enumerate(plan.steps):
         for line in step.commands:
             argv = shlex.split(line) if line.startswith("aws ") else []
@@ -180,41 +158,68 @@ def assert_address_before_any_function(plan) -> None:
                 associated.setdefault(key, i)
             if argv[1:3] == ["lambda", "update-function-configuration"]:
                 assert step.stage == "move"
-                moved += 1
+                assert guard < i, "the guard is installed before the first production move"
+                moved.append(arg(argv, "--function-name"))
                 for key in vpc_config_keys(arg(argv, "--vpc-config")):
                     assert warmed[key] < associated[key] < i, (key, step.title)
-    assert moved == len(plan.function_arns)
+    assert sorted(moved) == sorted(a.rsplit(":", 1)[-1] for a in plan.function_arns)  # once each
 
 
-def test_order_keeps_the_allow_list_working():
+# --------------------------------------------------------------------------- the default: no window
+
+
+def test_default_allocates_new_addresses_ahead_and_has_no_window():
     plan = plan_for(TWO)
-    titles = [s.title for s in plan.steps]
+    assert plan.reused_allocation_ids == () and plan.new_eips_needed == 2
+    assert plan.window_minutes == 0
+    assert not any(s.title.startswith("Maintenance window") for s in plan.steps)
+    allocs = [c for c in commands(plan) if " allocate-address " in c]
+    assert allocs == [
+        "aws ec2 allocate-address --domain vpc --tag-specifications "
+        f"'ResourceType=elastic-ip,Tags=[{{Key=Name,Value=lambda-egress-nat-1-{n}}}]' --region us-east-1"
+        for n in (1, 2)
+    ]
+    # The NAT's primary address is released at the very end, after the partner was told.
+    last = plan.steps[-1]
+    assert last.commands == ("aws ec2 release-address --allocation-id eipalloc-nat1 --region us-east-1",)
+    assert last.rollback == ("aws ec2 allocate-address --domain vpc --address 203.0.113.10 --region us-east-1",)
+    # Both options are stated, with their cost, and which one is laid out.
+    assert plan.downtime_choice.startswith("Laid out: new addresses allow-listed ahead, no window")
+    assert "window of about 10 minutes" in plan.downtime_choice and "--reuse-nat-addresses" in plan.downtime_choice
+    announce = next(s for s in plan.steps if s.stage == "partner")
+    assert "Remove 203.0.113.10 (eipalloc-nat1) from the allow-list only after the plan's last step" in announce.detail
+    assert_address_before_any_function(plan)
+
+
+def test_reusing_the_primary_lays_out_the_window_in_order():
+    plan = plan_for(TWO, settings=REUSE)
+    assert plan.reused_allocation_ids == ("eipalloc-nat1",) and plan.new_eips_needed == 1
+    assert plan.window_minutes == 10 and plan.downtime_choice.startswith("Laid out: reuse")
     allocate = index(plan, lambda s: s.stage == "allocate")
     announce = index(plan, lambda s: s.stage == "partner")
     first_warm = index(plan, lambda s: s.stage == "warm")
+    guard = index(plan, lambda s: s.stage == "guard")
     first_move = index(plan, lambda s: s.stage == "move")
     delete = index(plan, lambda s: any("delete-nat-gateway" in c for c in s.commands))
     reuse = index(plan, lambda s: any("--allocation-id eipalloc-nat1 " in c for c in s.commands))
     window_move = index(plan, lambda s: s.title.startswith("Maintenance window"))
     window_warm = index(plan, lambda s: s.stage == "warm" and "subnet-pub-a" in s.title)
     new_assoc = index(plan, lambda s: any("<new-allocation-id-1>' --network" in c for c in s.commands))
-    assert allocate < announce < first_warm < new_assoc < first_move < window_warm < delete < reuse < window_move
-    assert all(s.stage != "move" for s in plan.steps[:first_warm]), titles
-    # The function getting the new address moves first, the one getting the NAT's address in the window,
-    # after the NAT's address is on the ENI the warmer created before the window.
+    assert allocate < announce < first_warm < new_assoc < guard < first_move < window_warm < delete < reuse
+    assert reuse < window_move
     assert "billing" in plan.steps[first_move].title and "orders" in plan.steps[window_move].title
-    assert "maintenance window for orders" in plan.steps[announce].detail
+    assert "maintenance window of about 10 minutes for orders" in plan.steps[announce].detail
     assert "203.0.113.10 (eipalloc-nat1)" in plan.steps[announce].detail
-    # Associate, then check the association, before anything moves.
     step = plan.steps[new_assoc].commands
     assert [c.split()[2] for c in step] == ["describe-network-interfaces", "associate-address", "describe-addresses"]
     assert_address_before_any_function(plan)
 
 
+@pytest.mark.parametrize("settings", [Settings(), REUSE], ids=["no-window", "window"])
 @pytest.mark.parametrize("others", [(), ("eni-ec2",)])
 @pytest.mark.parametrize("funcs", [TWO, FUNCS, {"orders": FUNCS["orders"]}])
-def test_no_function_lands_on_an_eni_before_its_address(funcs, others):
-    assert_address_before_any_function(plan_for(funcs, others=others))
+def test_no_function_lands_on_an_eni_before_its_address(funcs, others, settings):
+    assert_address_before_any_function(plan_for(funcs, others=others, settings=settings))
 
 
 def test_warmer_is_created_waited_for_and_deleted():
@@ -237,35 +242,36 @@ def test_warmer_is_created_waited_for_and_deleted():
     cleanup = [i for i, s in enumerate(plan.steps) if s.stage == "cleanup" and delete in s.commands]
     moves = [i for i, s in enumerate(plan.steps) if s.stage == "move"]
     assert cleanup and cleanup[0] > moves[0]  # the warmer goes once the real functions hold the ENI
-    # One warmer per target, named stably per (subnet, SG set).
     warmers = [s.title.split()[-1] for s in plan.steps if s.stage == "warm"]
     assert len(set(warmers)) == 2 and warmers == [s.title.split()[-1] for s in plan_for(TWO).steps if s.stage == "warm"]
 
 
-def test_cutover_deletes_routes_and_nat_with_rollback_to_the_same_allocation():
+def test_cutover_deletes_routes_and_nat_after_every_move_with_rollback_to_the_same_allocation():
     plan = plan_for(TWO)
     cutover = commands(plan, "cutover")
     delete = "aws ec2 delete-route --route-table-id rtb-private --destination-cidr-block 0.0.0.0/0 --region us-east-1"
     assert delete in cutover
+    route = next(s for s in plan.steps if delete in s.commands)
+    assert "0.0.0.0/0 in rtb-private (used by subnet-priv-a, subnet-priv-b, subnet-priv-c)" in route.detail
+    assert "Subnets subnet-priv-c held no other ENI" in route.detail  # it loses the route too: said so
     assert "aws ec2 delete-nat-gateway --nat-gateway-id nat-1 --region us-east-1" in cutover
     assert "aws ec2 wait nat-gateway-deleted --nat-gateway-ids nat-1 --region us-east-1" in cutover
+    assert index(plan, lambda s: delete in s.commands) > max(i for i, s in enumerate(plan.steps) if s.stage == "move")
     rollback = [c for s in plan.steps for c in s.rollback]
-    assert (
-        "aws ec2 create-nat-gateway --subnet-id subnet-nat --allocation-id eipalloc-nat1 --region us-east-1"
-        in rollback
-    )
+    assert RECREATE in rollback
     assert any(c.startswith("aws ec2 create-route --route-table-id rtb-private") for c in rollback)
     assert "aws ec2 release-address --allocation-id '<new-allocation-id-1>' --region us-east-1" in rollback
 
 
 def test_shared_nat_reuses_nothing_and_stays():
-    plan = plan_for(TWO, others=("eni-ec2",))
+    plan = plan_for(TWO, others=("eni-ec2",), settings=REUSE)
     assert plan.reused_allocation_ids == ()
     assert plan.new_eips_needed == 2
     assert not any("delete-nat-gateway" in c or "delete-route" in c for c in commands(plan))
     assert not any("eipalloc-nat1" in c for c in commands(plan, "associate"))
     assert not any(s.title.startswith("Maintenance window") for s in plan.steps)
-    assert plan.steps[-1].title.startswith("Keep nat-1: 1 non-Lambda ENI")
+    keep = next(s for s in plan.steps if s.title.startswith("Keep nat-1"))
+    assert keep.title == "Keep nat-1: 1 other consumer(s) still use it" and "eni-ec2" in keep.detail
     assert 'data "aws_eip"' not in plan.terraform and plan.terraform.count('resource "aws_eip" ') == 2
 
 
@@ -283,33 +289,35 @@ def test_commands_carry_real_names_subnets_sgs_and_region():
     describe = [c for c in commands(plan, "associate") if "describe-network-interfaces" in c]
     assert any("Name=subnet-id,Values=subnet-pub-b Name=group-id,Values=sg-2,sg-3" in c for c in describe)
     assert all("--region us-east-1" in c for c in commands(plan) if c.startswith("aws "))
-    # Rolling back a move points the aliases back and restores the original subnet.
-    rollback = next(s for s in plan.steps if s.stage == "move" and "billing" in s.title).rollback
-    assert rollback == (
-        "aws lambda update-alias --function-name billing --name '<alias-name>' "
-        "--function-version '<alias-version-saved-in-the-prerequisites>' --region us-east-1",
+    rollback = next(s for s in plan.steps if s.stage == "move").rollback
+    assert (
         "aws lambda update-function-configuration --function-name billing "
-        "--vpc-config SubnetIds=subnet-priv-b,SecurityGroupIds=sg-2,sg-3 --region us-east-1",
-        "aws lambda wait function-updated-v2 --function-name billing --region us-east-1",
-    )
+        "--vpc-config SubnetIds=subnet-priv-b,SecurityGroupIds=sg-2,sg-3 --region us-east-1"
+    ) in rollback
+    assert (
+        "aws lambda update-alias --function-name billing --name '<alias-name>' "
+        "--function-version '<alias-version-saved-in-the-prerequisites>' --region us-east-1"
+    ) in rollback
 
 
 def test_missing_public_subnet_becomes_a_create_subnet_prerequisite():
     plan = plan_for({"reports": FUNCS["reports"]})
+    placeholder = "<new-public-subnet-vpc-1-us-east-1c>"
     [create] = [s for s in plan.steps if s.title == "Create a public subnet in us-east-1c"]
     assert create.stage == "prerequisites"
-    create_subnet = "aws ec2 create-subnet --vpc-id vpc-1 --availability-zone us-east-1c"
-    assert any(c.startswith(create_subnet) for c in create.commands)
+    assert any(c.startswith("aws ec2 create-subnet --vpc-id vpc-1 --availability-zone us-east-1c")
+               for c in create.commands)  # fmt: skip
     assert (
-        "aws ec2 associate-route-table --route-table-id rtb-main "
-        "--subnet-id '<new-public-subnet-id-us-east-1c>' --region us-east-1"
+        f"aws ec2 associate-route-table --route-table-id rtb-main --subnet-id '{placeholder}' --region us-east-1"
     ) in create.commands
-    assert any("SubnetIds=<new-public-subnet-id-us-east-1c>" in c for c in commands(plan, "move"))
-    assert "var.nat_1_new_public_subnet_id_us_east_1c" in plan.terraform
+    assert any(f"SubnetIds={placeholder}" in c for c in commands(plan, "move"))
+    assert "var.nat_1_new_public_subnet_vpc_1_us_east_1c" in plan.terraform
+    [target] = plan.targets
+    assert target.subnet_id == placeholder
 
 
 def test_every_stage_but_verification_has_a_rollback():
-    for plan in (plan_for(TWO), plan_for(TWO, others=("eni-ec2",)), plan_for(FUNCS)):
+    for plan in (plan_for(TWO), plan_for(TWO, others=("eni-ec2",)), plan_for(FUNCS, settings=REUSE)):
         stages = {s.stage for s in plan.steps}
         assert {"prerequisites", "partner", "warm", "move", "associate", "verify", "cleanup", "guard",
                 "cutover"} <= stages
@@ -318,8 +326,8 @@ def test_every_stage_but_verification_has_a_rollback():
 
 
 def test_unused_nat_addresses_are_released_and_no_allocation_when_the_nat_has_enough():
-    plan = plan_for({"orders": FUNCS["orders"]}, nat_allocs=("eipalloc-nat1", "eipalloc-nat2"),
-                    ips=("203.0.113.10", "203.0.113.11"))  # fmt: skip
+    two = {"nat_allocs": ("eipalloc-nat1", "eipalloc-nat2"), "ips": ("203.0.113.10", "203.0.113.11")}
+    plan = plan_for({"orders": FUNCS["orders"]}, settings=REUSE, **two)
     assert plan.reused_allocation_ids == ("eipalloc-nat1",) and plan.new_eips_needed == 0
     assert not any(s.stage == "allocate" for s in plan.steps)
     last = plan.steps[-1]
@@ -356,15 +364,18 @@ def test_finding_rule_ids_by_resource_intersection_without_suppressed():
     assert plan.finding_rule_ids == ("eip-quota", "eni-not-persistent", "idle-reclamation", "shared-eni")
 
 
-def test_terraform_holds_the_real_ids():
-    tf = plan_for(TWO).terraform
-    assert 'data "aws_eip" "nat_1_reused_1" {\n  id = "eipalloc-nat1"\n}' in tf
-    assert tf.count('resource "aws_eip" ') == 1
+def test_terraform_keeps_reused_nat_addresses_and_never_destroys_them():
+    tf = plan_for(TWO, settings=REUSE).terraform
+    assert 'data "aws_eip"' not in tf
+    assert 'import {\n  to = aws_eip.nat_1_reused_1\n  id = "eipalloc-nat1"\n}' in tf
+    reused = tf[tf.index('resource "aws_eip" "nat_1_reused_1"'):]
+    assert reused.index("prevent_destroy = true") < reused.index("}\n}")
+    assert "removed { from = <its address> lifecycle { destroy = false } }" in tf  # why, for NAT code beside it
+    assert tf.count('resource "aws_eip" ') == 2
     assert tf.count('resource "aws_eip_association" ') == 2
-    assert "allocation_id        = data.aws_eip.nat_1_reused_1.id" in tf
+    assert "allocation_id        = aws_eip.nat_1_reused_1.id" in tf
     assert "allocation_id        = aws_eip.nat_1_new_1.id" in tf
     assert "network_interface_id = var.nat_1_eni_1" in tf
-    assert "Terraform cannot create or track them" in tf
     assert 'subnet_ids         = ["subnet-pub-b"]' in tf and 'security_group_ids = ["sg-2", "sg-3"]' in tf
     assert 'resource "aws_lambda_function" "billing"' in tf and "Merge into your existing resource" in tf
 
@@ -382,49 +393,44 @@ def test_hostile_function_name_is_quoted_everywhere():
     [save] = [c for c in commands(plan, "prerequisites") if "get-function-configuration" in c]
     argv = shlex.split(save)
     assert argv[argv.index("--function-name") + 1] == name
-    assert re.fullmatch(r"vpc-config-[A-Za-z0-9_.-]+\.json", argv[-1]) and argv[-2] == ">"
+    assert re.fullmatch(r"vpc-config-[A-Za-z0-9_.+-]+\.json", argv[-1]) and argv[-2] == ">"
 
 
-def test_plans_follow_scenario_order_and_skip_nats_without_functions():
-    snap, topo = snapshot(TWO), topology(TWO)
-    empty = NatView(nat_gateway_id="nat-2", vpc_id=VPC, **LOC)
-    topo = topo.model_copy(update={"nats": (*topo.nats, empty)})
-    plans = build_plans(snap, topo, [scenario("nat-2"), scenario("nat-9"), scenario("nat-1")], [])
-    assert [p.nat_gateway_id for p in plans] == ["nat-1"]
-    assert plans[0].function_arns == (arn("orders"), arn("billing"))
+def test_hostile_subnet_ids_stay_quoted_strings_in_terraform():
+    """A tampered snapshot cannot turn a subnet id into an HCL expression (``var.`` or otherwise)."""
+    snap = snapshot(TWO)
+    evil = "var.x } resource \"null_resource\" \"pwn\" { provisioner \"local-exec\" { command = \"id\" }"
+    subnets = tuple(s.model_copy(update={"subnet_id": evil}) if s.subnet_id == "subnet-pub-b" else s
+                    for s in snap.subnets)  # fmt: skip
+    main = snap.route_tables[0]
+    snap = snap.model_copy(update={"subnets": subnets})
+    [plan] = plans_of(snap.model_copy(update={"route_tables": (main, *snap.route_tables[1:])}))
+    assert "subnet_ids         = [" + '"' + evil.replace('"', '\\"') + '"]' in plan.terraform
+    assert "\nresource \"null_resource\"" not in plan.terraform
 
 
-@pytest.mark.parametrize("others", [(), ("eni-ec2",)])
-def test_guard_rule_watches_the_target_subnets(others):
-    plan = plan_for(TWO, others=others)
-    [put_rule] = [c for c in commands(plan, "guard") if " put-rule " in c]
-    pattern = shlex.split(put_rule)[shlex.split(put_rule).index("--event-pattern") + 1]
-    assert '"eventName":["CreateNetworkInterface"]' in pattern
-    assert '"subnetId":["subnet-pub-a","subnet-pub-b"]' in pattern
-    assert "lambda.amazonaws.com" in pattern
-    assert "lambda-egress verify --region us-east-1" in commands(plan, "guard")
+def test_guard_is_deployed_and_tested_before_the_first_move():
+    plan = plan_for(TWO)
+    guard = next(s for s in plan.steps if s.stage == "guard")
+    assert guard.commands[0].startswith("lambda-egress guard report.json --nat nat-1 --allocation ")
+    assert any(c.startswith("aws cloudformation deploy --template-file guard/nat-1/111122223333/us-east-1/"
+                            "cloudformation.yaml --stack-name lambda-egress-guard-nat-1") for c in guard.commands)
+    # Tested on a warmed ENI before anything real runs there: disassociate, run the guard, expect it back.
+    ops = [c.split()[2] for c in guard.commands if c.startswith("aws ")]
+    assert ops[1:4] == ["disassociate-address", "invoke", "describe-addresses"]
+    assert "lambda-egress verify --region us-east-1 --allowed-ips allowed-ips-nat-1.txt" in guard.commands
+    assert any("delete-stack --stack-name lambda-egress-guard-nat-1" in c for c in guard.rollback)
+    assert index(plan, lambda s: s.stage == "guard") < index(plan, lambda s: s.stage == "move")
+    announce = next(s for s in plan.steps if s.stage == "partner")
+    assert announce.commands[-1].endswith("> allowed-ips-nat-1.txt")
 
 
-def test_function_in_two_azs_moves_once_inside_the_window():
-    funcs = {"orders": ("subnet-priv-a", ("sg-1",), ("eni-a",)), "orders-b": ("subnet-priv-b", ("sg-1",), ("eni-b",))}
-    snap = snapshot(funcs)
-    # One function in both private subnets: both of its ENI groups are one move.
-    fn = snap.functions[0].model_copy(update={"subnet_ids": ("subnet-priv-a", "subnet-priv-b")})
-    snap = snap.model_copy(update={"functions": (fn,)})
-    topo = topology(funcs)
-    groups = tuple(g.model_copy(update={"function_arns": (arn("orders"),)}) for g in topo.eni_groups)
-    fe = topo.functions[0].model_copy(update={"subnet_ids": ("subnet-priv-a", "subnet-priv-b")})
-    nat = topo.nats[0].model_copy(update={"function_arns": (arn("orders"),)})
-    topo = topo.model_copy(update={"eni_groups": groups, "functions": (fe,), "nats": (nat,)})
-    [plan] = build_plans(snap, topo, [scenario()], [])
-    assert plan.reused_allocation_ids == ("eipalloc-nat1",) and plan.new_eips_needed == 1
+def test_function_in_two_subnets_of_one_nat_moves_once():
+    plan = plan_for({"orders": (("subnet-priv-a", "subnet-priv-b"), ("sg-1",), ("eni-a", "eni-b"))})
     [move] = [s for s in plan.steps if s.stage == "move"]
-    assert move.title == "Maintenance window: move orders"
     assert move.commands[0].endswith("SubnetIds=subnet-pub-a,subnet-pub-b,SecurityGroupIds=sg-1 --region us-east-1")
-    delete = index(plan, lambda s: any("delete-nat-gateway" in c for c in s.commands))
-    associate = [i for i, s in enumerate(plan.steps) if s.stage == "associate"]
-    assert len(associate) == 2 and all(i > delete for i in associate)
-    assert index(plan, lambda s: s.stage == "partner") < index(plan, lambda s: s.stage == "move")
+    assert [(t.subnet_id, t.allocation_ids) for t in plan.targets] == [
+        ("subnet-pub-a", ("<new-allocation-id-1>",)), ("subnet-pub-b", ("<new-allocation-id-2>",))]
 
 
 def relocate(model, account: str, region: str):
@@ -437,29 +443,19 @@ def test_plans_built_together_equal_plans_built_alone():
     """Identical estates in several accounts and regions: indexing them together changes no plan."""
     findings = [finding("shared-eni", ("eni-a",)), finding("idle-nat", ("nat-1",)), finding("eip-quota", ("x",))]
     places = [(f"{n:012d}", region) for n in (1, 2, 3) for region in ("us-east-1", "eu-west-1")]
-    alone, snaps, topos, scenarios, found = [], [], [], [], []
+    alone, snaps, found = [], [], []
     for k, (account, region) in enumerate(places):
         funcs = FUNCS if k % 2 else TWO
-        snap = relocate(snapshot(funcs), account, region)
-        topo = relocate(topology(funcs, others=("eni-ec2",) if k == 3 else ()), account, region)
-        scen = relocate(scenario(), account, region)
+        snap = relocate(snapshot(funcs, others=("eni-ec2",) if k == 3 else ()), account, region)
         mine = [relocate(f, account, region) for f in findings[: k % 3 + 1]]
-        [plan] = build_plans(snap, topo, [scen], mine)
+        [plan] = plans_of(snap, REUSE, mine)
         alone.append(plan)
-        snaps.append(snap), topos.append(topo), scenarios.append(scen), found.extend(mine)
-    merged_snap = snaps[0].model_copy(
-        update={field: tuple(r for s in snaps for r in getattr(s, field))
-                for field in ("functions", "subnets", "route_tables", "nat_gateways", "internet_gateways")}
-    )  # fmt: skip
-    merged_topo = Topology(
-        functions=tuple(f for t in topos for f in t.functions),
-        eni_groups=tuple(g for t in topos for g in t.eni_groups),
-        nats=tuple(n for t in topos for n in t.nats),
-    )
-    together = build_plans(merged_snap, merged_topo, scenarios, found)
-    assert list(together) == alone
-    # Each estate sees only its own findings ("eip-quota" names nothing a NAT owns).
-    assert [p.finding_rule_ids for p in together] == [("shared-eni",), *[("idle-nat", "shared-eni")] * 2] * 2
+        snaps.append(snap), found.extend(mine)
+    fields = ("functions", "network_interfaces", "subnets", "route_tables", "nat_gateways", "internet_gateways")
+    merged = snaps[0].model_copy(update={f: tuple(r for s in snaps for r in getattr(s, f)) for f in fields})
+    together = plans_of(merged, REUSE, found)
+    assert sorted(together, key=lambda p: (p.account_id, p.region)) == sorted(
+        alone, key=lambda p: (p.account_id, p.region))
     assert {p.reused_allocation_ids for p in together} == {(), ("eipalloc-nat1",)}
 
 
@@ -483,9 +479,11 @@ PRIMARY = nat_address("eipalloc-nat1", "203.0.113.10", True)
 SECONDARY = nat_address("eipalloc-nat2", "203.0.113.11", False)
 
 
-def test_secondary_address_is_released_and_reused_in_phase_one():
-    plan = plan_for(TWO, gateway=zonal(PRIMARY, SECONDARY))
-    assert plan.reused_allocation_ids == ("eipalloc-nat2", "eipalloc-nat1") and plan.new_eips_needed == 0
+@pytest.mark.parametrize("settings", [Settings(), REUSE], ids=["no-window", "window"])
+def test_secondary_address_is_released_and_reused_before_anything_moves(settings):
+    plan = plan_for(TWO, gateway=zonal(PRIMARY, SECONDARY), settings=settings)
+    reused = ("eipalloc-nat2", "eipalloc-nat1") if settings.reuse_nat_addresses else ("eipalloc-nat2",)
+    assert plan.reused_allocation_ids == reused and plan.new_eips_needed == 2 - len(reused)
     release = index(plan, lambda s: s.stage == "release")
     step = plan.steps[release]
     assert step.commands[0] == (
@@ -500,22 +498,20 @@ def test_secondary_address_is_released_and_reused_in_phase_one():
         "aws ec2 associate-nat-gateway-address --nat-gateway-id nat-1 --allocation-ids eipalloc-nat2 "
         "--region us-east-1"
     ) in step.rollback
-    # The secondary goes to orders before any window; only billing (the primary) waits for the NAT deletion.
+    # The secondary goes to orders before anything moves.
     reuse = index(plan, lambda s: any("--allocation-id eipalloc-nat2 " in c for c in s.commands))
     early_move = index(plan, lambda s: s.stage == "move" and "orders" in s.title)
     delete = index(plan, lambda s: any("delete-nat-gateway" in c for c in s.commands))
-    window_move = index(plan, lambda s: s.title.startswith("Maintenance window"))
-    assert index(plan, lambda s: s.stage == "partner") < release < reuse < early_move < delete < window_move
-    assert "billing" in plan.steps[window_move].title and "orders" not in plan.steps[window_move].title
-    # Re-created on the primary alone: the release step's rollback gives the secondary back.
+    assert index(plan, lambda s: s.stage == "partner") < release < reuse < early_move < delete
+    windows = [s.title for s in plan.steps if s.title.startswith("Maintenance window")]
+    assert windows == (["Maintenance window: move billing"] if settings.reuse_nat_addresses else [])
     rollback = [c for s in plan.steps for c in s.rollback]
-    recreate = "aws ec2 create-nat-gateway --subnet-id subnet-nat --allocation-id eipalloc-nat1 --region us-east-1"
-    assert recreate in rollback
+    assert RECREATE in rollback
     assert_address_before_any_function(plan)
 
 
 def test_secondary_alone_covers_the_need_so_there_is_no_window():
-    plan = plan_for({"orders": FUNCS["orders"]}, gateway=zonal(SECONDARY, PRIMARY))  # the primary listed last
+    plan = plan_for({"orders": FUNCS["orders"]}, gateway=zonal(SECONDARY, PRIMARY), settings=REUSE)
     assert plan.reused_allocation_ids == ("eipalloc-nat2",)
     assert not any(s.title.startswith("Maintenance window") for s in plan.steps)
     assert "maintenance window" not in " ".join(s.detail for s in plan.steps if s.stage == "partner")
@@ -525,18 +521,18 @@ def test_secondary_alone_covers_the_need_so_there_is_no_window():
 @pytest.mark.parametrize(
     ("gateway", "window", "new"),
     [
-        (None, "orders, billing", 0),  # an older snapshot: no per-address detail
+        (None, "billing, orders", 0),  # an older snapshot: no per-address detail
         (zonal(nat_address("eipalloc-nat1", "203.0.113.10", False),
-               nat_address("eipalloc-nat2", "203.0.113.11", False)), "orders, billing", 0),
+               nat_address("eipalloc-nat2", "203.0.113.11", False)), "billing, orders", 0),
         # An address in flux is neither released nor reused: billing gets a new one.
         (zonal(PRIMARY, nat_address("eipalloc-nat2", "203.0.113.11", False, status="disassociating")), "orders", 1),
     ],
     ids=["no-detail", "no-primary-flag", "secondary-in-flux"],
 )  # fmt: skip
-def test_without_a_known_secondary_every_address_waits_for_the_window(gateway, window, new):
+def test_without_a_known_secondary_every_reused_address_waits_for_the_window(gateway, window, new):
     snap = {"gateway": gateway} if gateway else {"nat_allocs": ("eipalloc-nat1", "eipalloc-nat2"),
                                                  "ips": ("203.0.113.10", "203.0.113.11")}  # fmt: skip
-    plan = plan_for(TWO, **snap)
+    plan = plan_for(TWO, settings=REUSE, **snap)
     assert not any(s.stage == "release" for s in plan.steps)
     assert not any("disassociate-nat-gateway-address" in c for c in commands(plan))
     assert [s.title for s in plan.steps if s.title.startswith("Maintenance window")] == [
@@ -544,6 +540,9 @@ def test_without_a_known_secondary_every_address_waits_for_the_window(gateway, w
     ]
     assert plan.new_eips_needed == new
     assert_address_before_any_function(plan)
+    # Without --reuse-nat-addresses the same NAT lends nothing and nothing waits.
+    default = plan_for(TWO, **snap)
+    assert default.new_eips_needed == 2 and default.window_minutes == 0
 
 
 REGIONAL = {"subnet_id": None, "availability_zone": None, "availability_mode": "regional"}
@@ -555,8 +554,8 @@ def test_regional_rollback_pins_each_az_to_its_original_allocations():
         nat_address("eipalloc-ra2", "198.51.100.2", False, "us-east-1a"),
         nat_address("eipalloc-rb", "198.51.100.3", True, "us-east-1b"),
     )
-    plan = plan_for(FUNCS, gateway=gateway)  # three ENIs: all three addresses are reused
-    assert plan.reused_allocation_ids == ("eipalloc-ra2", "eipalloc-ra", "eipalloc-rb")
+    plan = plan_for(FUNCS, gateway=gateway, settings=REUSE)  # three ENIs: all three addresses are reused
+    assert sorted(plan.reused_allocation_ids) == ["eipalloc-ra", "eipalloc-ra2", "eipalloc-rb"]
     [release] = [s for s in plan.steps if s.stage == "release"]
     assert (
         "aws ec2 associate-nat-gateway-address --nat-gateway-id nat-1 --allocation-ids eipalloc-ra2 "
@@ -570,9 +569,8 @@ def test_regional_rollback_pins_each_az_to_its_original_allocations():
         "'AvailabilityZone=us-east-1b,AllocationIds=[eipalloc-rb]' "
         "--region us-east-1"
     )
-    # Without the released secondary, both AZs' allocations come back; an old snapshot gets placeholders.
     old = plan_for(TWO, nat_allocs=("eipalloc-ra", "eipalloc-rb"), ips=("198.51.100.1", "198.51.100.3"),
-                   gateway=REGIONAL)  # fmt: skip
+                   gateway=REGIONAL, settings=REUSE)  # fmt: skip
     argv = shlex.split(next(c for s in old.steps for c in s.rollback if "create-nat-gateway" in c))
     zones = argv[argv.index("--availability-zone-addresses") + 1 : argv.index("--region")]
     assert zones == ["AvailabilityZone=<availability-zone-of-eipalloc-ra>,AllocationIds=[eipalloc-ra]",
@@ -596,7 +594,7 @@ def test_auto_managed_regional_nat_lends_no_address(mode):
         nat_address("eipalloc-ra", "198.51.100.1", True, "us-east-1a"),
         nat_address("eipalloc-ra2", "198.51.100.2", False, "us-east-1a"),
     )
-    plan = plan_for(TWO, gateway=gateway)
+    plan = plan_for(TWO, gateway=gateway, settings=REUSE)
     assert plan.reused_allocation_ids == () and plan.new_eips_needed == 2
     assert not any(s.stage == "release" or s.title.startswith("Maintenance window") for s in plan.steps)
     assert not any("eipalloc-ra" in c for c in commands(plan, "associate"))
@@ -612,6 +610,7 @@ def test_auto_managed_regional_nat_lends_no_address(mode):
 def test_aliases_and_versions_are_listed_then_follow_the_move():
     plan = plan_for(TWO)
     prereq = commands(plan, "prerequisites")
+    [move] = [s for s in plan.steps if s.stage == "move"]
     for name in ("orders", "billing"):
         assert (
             f"aws lambda list-aliases --function-name {name} --query "
@@ -619,11 +618,11 @@ def test_aliases_and_versions_are_listed_then_follow_the_move():
             f"> aliases-{name}.json"
         ) in prereq
         assert any(c.startswith(f"aws lambda list-versions-by-function --function-name {name} ") for c in prereq)
-        [move] = [s for s in plan.steps if s.stage == "move" and name in s.title]
-        ops = [c.split()[2] if c.split()[2] != "wait" else c.split()[3] for c in move.commands]
+        mine = [c for c in move.commands if f"--function-name {name} " in c]
+        ops = [c.split()[2] if c.split()[2] != "wait" else c.split()[3] for c in mine]
         assert ops == ["update-function-configuration", "function-updated-v2", "publish-version",
                        "published-version-active", "update-alias"]  # fmt: skip
-        assert move.commands[-1] == (
+        assert mine[-1] == (
             f"aws lambda update-alias --function-name {name} --name '<alias-name>' "
             "--function-version '<version-from-publish-version>' --region us-east-1"
         )

@@ -1,45 +1,19 @@
 """Which ENIs a snapshot keeps: Lambda ENIs, NAT ENIs and everything else that uses a NAT.
 
 The scan reads every ENI of a region in one paginated call and keeps only the
-ones the analysis needs, so the snapshot stays small in accounts with large
+ones the analysis needs (which subnets use a NAT comes from ``analyzer.routing``,
+the lookup the topology uses too), so the snapshot stays small in accounts with large
 EC2 fleets, while non-Lambda consumers of a NAT are still seen (they decide
 whether the NAT can be removed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from analyzer.models import NatGateway, NetworkInterface, RouteTable, Subnet
+from analyzer.routing import Router
 
 LAMBDA_INTERFACE_TYPE = "lambda"
 NAT_INTERFACE_TYPE = "nat_gateway"
-
-
-def effective_tables(
-    route_tables: Iterable[RouteTable], subnets: Iterable[Subnet]
-) -> dict[str, RouteTable]:
-    """subnet id -> the route table that governs it (explicit association, else the VPC's main table)."""
-    tables = list(route_tables)
-    main = {t.vpc_id: t for t in tables if t.is_main}
-    explicit = {sid: t for t in tables for sid in t.subnet_ids}
-    governed: dict[str, RouteTable] = {}
-    for subnet in subnets:
-        table = explicit.get(subnet.subnet_id) or main.get(subnet.vpc_id)
-        if table is not None:
-            governed[subnet.subnet_id] = table
-    return governed
-
-
-def nat_routed_subnets(
-    route_tables: Iterable[RouteTable], subnets: Iterable[Subnet], nat_ids: set[str]
-) -> set[str]:
-    """Subnets whose route table sends any destination to one of the NAT gateways."""
-    routed: set[str] = set()
-    for subnet_id, table in effective_tables(route_tables, subnets).items():
-        if any(r.nat_gateway_id in nat_ids for r in table.routes if r.nat_gateway_id):
-            routed.add(subnet_id)
-    return routed
 
 
 def select_enis(
@@ -57,7 +31,13 @@ def select_enis(
     nat_enis = {eni for n in nats for eni in n.network_interface_ids}
     routing_known = route_tables is not None and subnets is not None
     nat_vpcs = {n.vpc_id for n in nats}
-    routed = nat_routed_subnets(route_tables or [], subnets or [], {n.nat_gateway_id for n in nats})
+    # Any route to a NAT counts (analyzer.routing), not only 0.0.0.0/0: a partner /24 keeps it in use.
+    router = Router(subnets or [], route_tables or [])
+    routed = {
+        subnet_id
+        for n in nats
+        for subnet_id in router.subnets_using_nat(n.account_id, n.region, n.nat_gateway_id)
+    }
 
     def uses_nat(eni: NetworkInterface) -> bool:
         return eni.subnet_id in routed if routing_known else eni.vpc_id in nat_vpcs

@@ -16,10 +16,13 @@ from analyzer.rules import (
     eni_not_persistent,
     idle_nat,
     idle_reclamation,
+    ipv6_egress,
+    nat_port_capacity,
     nat_shared,
     no_gateway_endpoint,
     public_subnet_no_eip,
     shared_eni,
+    unsupported_pattern,
 )
 from analyzer.rules.base import Rule
 
@@ -39,6 +42,9 @@ RULES: dict[str, Rule] = {
         allowlist_change,
         idle_nat,
         no_gateway_endpoint,
+        unsupported_pattern,
+        nat_port_capacity,
+        ipv6_egress,
     )
 }
 

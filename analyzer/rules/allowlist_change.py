@@ -1,46 +1,60 @@
-"""allowlist-change: the partner must allow-list new addresses.
+"""allowlist-change: the partner must allow-list new addresses (and may drop old ones).
 
-Today the partner allow-lists the NAT's public IPs. After a migration each
-Lambda ENI group egresses from its own EIP: a removable NAT's EIPs can be
-reused for some groups, the rest are new addresses the partner must add.
+Today the partner allow-lists the NAT gateway's public IPs. After a migration
+each target ENI (public subnet + security groups) egresses from its own
+Elastic IP: a NAT's secondary addresses can move to ENIs before anything
+changes; its primary only by deleting it first (a maintenance window, with
+``--reuse-nat-addresses``); every other ENI gets a new address, which the
+partner must add before cutover. ``analyzer.design`` decided which is which.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.models import Finding, NatView, Settings, Topology, Usage
-from analyzer.rules.base import NETWORKING_DOC, Rule, candidate_nats, ids_text, new_addresses, plural
+from analyzer.models import Finding, NatView, Settings, TargetEni, Topology, Usage
+from analyzer.rules.base import NETWORKING_DOC, Rule, candidate_nats, ids_text, plural
 
 
-def _message(nat: NatView, new: int) -> str:
-    current = f"{plural(len(nat.public_ips), 'address', 'es')} ({ids_text(nat.public_ips)})"
-    if nat.removable:
-        reuse = f"its current {current} can be moved to ENI groups"
-    else:
-        reuse = f"the NAT stays for other consumers and keeps its {current}"
-    return (
-        f"Moving the functions behind {nat.nat_gateway_id} needs {plural(nat.eips_needed, 'EIP')} (one per "
-        f"Lambda ENI); {reuse}, so the partner must allow-list {plural(new, 'new address', 'es')} "
-        "before cutover."
-    )
+def _owned(topology: Topology, nat: NatView) -> list[TargetEni]:
+    return [t for t in topology.targets if (t.account_id, t.region, t.owner_nat_gateway_id)
+            == (nat.account_id, nat.region, nat.nat_gateway_id)]  # fmt: skip
 
 
 def _check(rule: Rule, topology: Topology, usage: Usage, settings: Settings) -> Iterator[Finding]:
     for nat in candidate_nats(topology):
-        new = new_addresses(nat)
-        if new <= 0:
+        addresses = [a for t in _owned(topology, nat) for a in t.addresses]
+        new = [a for a in addresses if a.origin == "new"]
+        unknown = [a.public_ip or a.allocation_id for a in addresses
+                   if a.origin == "existing" and a.public_ip not in nat.public_ips]  # fmt: skip
+        kept = [a.public_ip or a.allocation_id for a in addresses if a.nat_gateway_id == nat.nat_gateway_id]
+        dropped = sorted(set(nat.public_ips) - set(kept)) if nat.removable else []
+        count = len(new) + len(unknown)
+        if count == 0:
             continue
+        reuse = f"it reuses {ids_text(kept)}" if kept else "it reuses none of the NAT's addresses"
+        if not nat.removable:
+            reuse = "the NAT stays for other consumers and keeps its addresses"
+        elif dropped and not settings.reuse_nat_addresses:
+            reuse += (f"; {ids_text(dropped)} can leave the list after the NAT is deleted (reusing the primary "
+                      "instead costs a maintenance window: --reuse-nat-addresses)")  # fmt: skip
+        known = f" ({ids_text(unknown)} already on ENIs there)" if unknown else ""
         yield rule.finding(
             account_id=nat.account_id,
             region=nat.region,
             resource_ids=[nat.nat_gateway_id, *nat.function_arns],
-            message=_message(nat, new),
+            message=(
+                f"Moving the functions behind {nat.nat_gateway_id} needs {plural(len(addresses), 'address', 'es')} "
+                f"(one per Lambda ENI of each target subnet + security groups); {reuse}, so the partner must "
+                f"allow-list {plural(count, 'new address', 'es')}{known} before cutover."
+            ),
             evidence={
                 "nat_gateway_id": nat.nat_gateway_id,
                 "nat_public_ips": list(nat.public_ips),
                 "eips_needed": nat.eips_needed,
-                "new_addresses": new,
+                "new_addresses": count,
+                "reused_nat_addresses": kept,
+                "addresses_to_remove": dropped,
                 "nat_removable": nat.removable,
             },
         )
@@ -52,12 +66,12 @@ RULE = Rule(
     title="Partner must allow-list new egress addresses",
     rationale=(
         "Functions behind a NAT gateway share its public IPs, which is what the partner allow-lists today. "
-        "EIP-on-ENI egress needs one Elastic IP per Lambda ENI, so more addresses leave the VPC than before."
+        "EIP-on-ENI egress needs one Elastic IP per Lambda ENI of each target key, and a NAT's primary address "
+        "moves only once the NAT is deleted, so the partner sees new addresses."
     ),
     remediation=(
-        "Allocate the new EIPs first, send the exact addresses to the partner, and cut over only after they "
-        "confirm the allow-list change; keep the NAT route in place until then so rollback is one route "
-        "change."
+        "Allocate the new EIPs first, send the exact addresses to the partner, and move functions only after they "
+        "confirm the allow-list change; remove the NAT's old addresses from the list only after the NAT is gone."
     ),
     references=(NETWORKING_DOC,),
     check=_check,

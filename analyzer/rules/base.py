@@ -105,15 +105,8 @@ def candidate_nats(topology: Topology) -> tuple[NatView, ...]:
 
 
 def new_addresses(nat: NatView) -> int:
-    """EIPs a migration off ``nat`` must add beyond the NAT's own.
-
-    A removable NAT hands its addresses to the ENI groups (they are already on
-    the partner's allow-list); a NAT that stays keeps them, so every ENI group
-    needs a fresh EIP.
-    """
-    if nat.removable:
-        return max(0, nat.eips_needed - len(nat.public_ips))
-    return max(0, nat.eips_needed)
+    """Elastic IPs a migration off ``nat`` allocates (``analyzer.design`` decided which addresses are reused)."""
+    return nat.new_eips
 
 
 def function_name(arn: str) -> str:

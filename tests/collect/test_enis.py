@@ -5,7 +5,7 @@ from __future__ import annotations
 from moto_seed import client, seed_estate
 
 from analyzer.collect.context import UnitContext
-from analyzer.collect.enis import effective_tables, select_enis
+from analyzer.collect.enis import select_enis
 from analyzer.collect.network import collect_network
 from analyzer.models import NatGateway, NetworkInterface, Route, RouteTable, Subnet
 
@@ -31,11 +31,20 @@ def test_main_table_routes_unassociated_subnets_to_the_nat() -> None:
     enis = [eni("eni-ec2-main", "subnet-main"), eni("eni-ec2-pub", "subnet-pub"), eni("eni-nat", "subnet-pub"),
             eni("eni-lambda-pub", "subnet-pub", "lambda"), eni("eni-other-vpc", "subnet-z", vpc="vpc-2")]
 
-    assert {k: t.route_table_id for k, t in effective_tables(tables, subnets).items()} == {
-        "subnet-main": "rtb-main", "subnet-pub": "rtb-pub", "subnet-own": "rtb-main"}
     kept = [e.network_interface_id for e in select_enis(enis, nats, tables, subnets)]
     # EC2 ENI behind the NAT (via the main table), the NAT's own ENI, the Lambda ENI; not the public EC2 ENI.
     assert kept == ["eni-ec2-main", "eni-nat", "eni-lambda-pub"]
+
+
+def test_a_partner_route_to_the_nat_keeps_the_subnet_s_enis() -> None:
+    """A subnet whose default route goes to a transit gateway but sends 198.51.100.0/24 to the NAT uses it."""
+    subnets = [Subnet(account_id=A, region=R, subnet_id="subnet-tgw", vpc_id="vpc-1", availability_zone="us-east-1a")]
+    tables = [RouteTable(account_id=A, region=R, route_table_id="rtb-tgw", vpc_id="vpc-1", subnet_ids=("subnet-tgw",),
+                         routes=(Route(destination_cidr_block="0.0.0.0/0", transit_gateway_id="tgw-1"),
+                                 Route(destination_cidr_block="198.51.100.0/24", nat_gateway_id="nat-1")))]
+    nats = [NatGateway(account_id=A, region=R, nat_gateway_id="nat-1", vpc_id="vpc-1")]
+    kept = [e.network_interface_id for e in select_enis([eni("eni-ec2", "subnet-tgw")], nats, tables, subnets)]
+    assert kept == ["eni-ec2"]
 
 
 def test_unknown_routing_keeps_every_eni_in_nat_vpcs() -> None:

@@ -5,79 +5,88 @@ from __future__ import annotations
 from analyzer.models import Settings
 
 
-def _quota_topology(mk, allocated: int, quota_value: int | None):
-    # nat-01: removable, needs 3 EIPs, owns 1 IP -> 3 - 1 = 2 new.
-    # nat-02: shared (stays), needs 2 EIPs -> 2 new.
-    # nat-03: not a candidate (no functions) -> 0.
-    nats = (
-        mk.nat("nat-01", eips_needed=3, public_ips=("203.0.113.1",)),
-        mk.nat("nat-02", eips_needed=2, others=("eni-ec2",)),
-        mk.nat("nat-03", fns=(), lambda_enis=(), eips_needed=0),
-    )
-    key = f"{mk.ACCT}/{mk.REGION}"
-    quotas = {key: mk.quota(quota_value)} if quota_value is not None else {}
-    return mk.topology(nats=nats, eips_allocated={key: allocated}, eip_quotas=quotas)
+def _estate(allocated: int = 0, quota_value: int | None = None, nat_ips=("203.0.113.1",)):
+    """nat-01 (removable): three functions with three SG sets in subnet-a -> three target ENIs.
+    nat-02 (stays for an EC2 ENI): two functions with two SG sets in subnet-b -> two target ENIs.
+    nat-03: no functions (not a candidate). Built through the real topology and design."""
+    from builders import ACCOUNT, REGION, eni, function, nat, snapshot, subnet, table
+
+    from analyzer.models import EipQuota, ElasticIp
+
+    quotas = (EipQuota(account_id=ACCOUNT, region=REGION, value=quota_value),) if quota_value is not None else ()
+    return snapshot(
+        subnets=(subnet("subnet-a"), subnet("subnet-b", az="us-east-1b"), subnet("subnet-c"),
+                 subnet("subnet-pub-a"), subnet("subnet-pub-b", az="us-east-1b")),
+        route_tables=(table("rtb-a", subnets=("subnet-a",), nat="nat-01"),
+                      table("rtb-b", subnets=("subnet-b",), nat="nat-02"),
+                      table("rtb-c", subnets=("subnet-c",), nat="nat-03"),
+                      table("rtb-pub", subnets=("subnet-pub-a", "subnet-pub-b"), igw="igw-1")),
+        nat_gateways=(nat("nat-01", ips=nat_ips), nat("nat-02", ips=("203.0.113.2",)),
+                      nat("nat-03", ips=("203.0.113.3",))),
+        functions=(*(function(f"f{i}", ("subnet-a",), sgs=(f"sg-{i}",)) for i in (1, 2, 3)),
+                   *(function(f"g{i}", ("subnet-b",), sgs=(f"sg-{i}",)) for i in (1, 2))),
+        network_interfaces=(eni("eni-ec2", "subnet-b", ("sg-9",), kind="interface", az="us-east-1b"),),
+        elastic_ips=tuple(ElasticIp(account_id=ACCOUNT, region=REGION, allocation_id=f"eipalloc-{i}",
+                                    public_ip=f"192.0.2.{i}") for i in range(allocated)),
+        eip_quotas=quotas,
+    )  # fmt: skip
+
+
+def _run(mk, rule_id, snap, settings=None):
+    from analyzer.topology import build_topology
+
+    settings = settings or Settings()
+    return mk.run(rule_id, build_topology(snap, settings), settings=settings)
+
+
+REUSE = Settings(reuse_nat_addresses=True)
 
 
 def test_eip_quota_exactly_at_quota_is_silent(mk):
-    # needed = 2 allocated + 2 + 2 = 6 == quota 6
-    assert mk.run("eip-quota", _quota_topology(mk, allocated=2, quota_value=6)) == []
+    # needed = 1 allocated + 3 (nat-01: no address lent without a window) + 2 (nat-02 stays) = 6 == quota 6
+    assert _run(mk, "eip-quota", _estate(allocated=1, quota_value=6)) == []
 
 
 def test_eip_quota_one_over_fires(mk):
-    # needed = 3 allocated + 2 + 2 = 7 > quota 6
-    [f] = mk.run("eip-quota", _quota_topology(mk, allocated=3, quota_value=6))
+    # needed = 2 allocated + 3 + 2 = 7 > quota 6
+    [f] = _run(mk, "eip-quota", _estate(allocated=2, quota_value=6))
     assert f.severity == "high"
     assert f.resource_ids == ("nat-01", "nat-02")
-    assert f.evidence["allocated"] == 3
-    assert f.evidence["additional"] == 4
-    assert f.evidence["additional_by_nat"] == {"nat-01": 2, "nat-02": 2}
-    assert f.evidence["needed"] == 7
-    assert f.evidence["quota"] == 6
-    assert f.evidence["quota_source"] == "service-quotas"
+    assert (f.evidence["allocated"], f.evidence["additional"], f.evidence["needed"]) == (2, 5, 7)
+    assert f.evidence["additional_by_nat"] == {"nat-01": 3, "nat-02": 2}
+    assert (f.evidence["quota"], f.evidence["quota_source"]) == (6, "service-quotas")
     assert "at least 7" in f.remediation
 
 
+def test_eip_quota_counts_the_reused_nat_address_with_a_window(mk):
+    # With --reuse-nat-addresses nat-01's one address goes to a target ENI: 2 + 2 + 2 = 6, silent at 6.
+    assert _run(mk, "eip-quota", _estate(allocated=2, quota_value=6), REUSE) == []
+
+
 def test_eip_quota_falls_back_to_default(mk):
-    # needed = 2 + 2 + 2 = 6 > default 5
-    [f] = mk.run("eip-quota", _quota_topology(mk, allocated=2, quota_value=None))
+    # needed = 1 + 3 + 2 = 6 > default 5
+    [f] = _run(mk, "eip-quota", _estate(allocated=1))
     assert (f.evidence["quota"], f.evidence["quota_source"]) == (5, "default")
-    settings = Settings(default_eip_quota=6)
-    assert mk.run("eip-quota", _quota_topology(mk, allocated=2, quota_value=None), settings=settings) == []
-
-
-def test_eip_quota_floors_each_nat_at_zero(mk):
-    # removable NAT with 3 IPs needing 1 EIP adds max(0, 1 - 3) = 0, not -2:
-    # needed = 5 allocated + 0 + 1 = 6 > 5
-    nats = (
-        mk.nat("nat-01", eips_needed=1, public_ips=("a", "b", "c")),
-        mk.nat("nat-02", eips_needed=1, public_ips=()),
-    )
-    key = f"{mk.ACCT}/{mk.REGION}"
-    topo = mk.topology(nats=nats, eips_allocated={key: 5})
-    [f] = mk.run("eip-quota", topo)
-    assert f.evidence["additional_by_nat"] == {"nat-01": 0, "nat-02": 1}
-    assert f.evidence["needed"] == 6
+    assert _run(mk, "eip-quota", _estate(allocated=1), Settings(default_eip_quota=6)) == []
 
 
 def test_allowlist_change_removable_and_shared(mk):
-    removable = mk.nat("nat-01", eips_needed=3, public_ips=("203.0.113.1",))
-    shared = mk.nat("nat-02", fns=("batch",), eips_needed=2, others=("eni-ec2",))
-    found = mk.run("allowlist-change", mk.topology(nats=(removable, shared)))
-    assert [(f.resource_ids, f.evidence["new_addresses"]) for f in found] == [
-        (("nat-01", mk.arn("pay")), 2),  # 3 needed - 1 reused
-        (("nat-02", mk.arn("batch")), 2),  # NAT stays: all 2 are new
-    ]
-    assert found[0].severity == "medium"
-    assert found[0].evidence["nat_public_ips"] == ["203.0.113.1"]
-    assert "allow-list 2 new addresses" in found[0].message
+    found = _run(mk, "allowlist-change", _estate())
+    assert [(f.resource_ids[0], f.evidence["new_addresses"]) for f in found] == [("nat-01", 3), ("nat-02", 2)]
+    first = found[0]
+    assert first.severity == "medium" and first.evidence["nat_public_ips"] == ["203.0.113.1"]
+    assert first.evidence["addresses_to_remove"] == ["203.0.113.1"]  # released after the NAT is deleted
+    assert "allow-list 3 new addresses" in first.message and "--reuse-nat-addresses" in first.message
+    assert found[1].evidence["addresses_to_remove"] == []  # nat-02 stays and keeps its address
+    reuse = _run(mk, "allowlist-change", _estate(), REUSE)
+    assert [(f.resource_ids[0], f.evidence["new_addresses"], f.evidence["reused_nat_addresses"]) for f in reuse] == [
+        ("nat-01", 2, ["203.0.113.1"]), ("nat-02", 2, [])]
 
 
-def test_allowlist_change_silent_when_nat_ips_cover_the_groups(mk):
-    exact = mk.nat("nat-01", eips_needed=1, public_ips=("203.0.113.1",))
-    more = mk.nat("nat-02", eips_needed=1, public_ips=("203.0.113.2", "203.0.113.3"))
-    not_candidate = mk.nat("nat-03", fns=(), lambda_enis=(), eips_needed=0, others=("eni-x",))
-    assert mk.run("allowlist-change", mk.topology(nats=(exact, more, not_candidate))) == []
+def test_allowlist_change_silent_when_nat_ips_cover_the_targets(mk):
+    snap = _estate(nat_ips=("203.0.113.1", "203.0.113.4", "203.0.113.5"))
+    found = _run(mk, "allowlist-change", snap, REUSE)
+    assert [f.resource_ids[0] for f in found] == ["nat-02"]  # nat-01's three addresses cover its three ENIs
 
 
 def test_no_gateway_endpoint_lists_missing_services(mk):

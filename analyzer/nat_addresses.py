@@ -1,4 +1,4 @@
-"""Which of a NAT gateway's addresses a plan may take, when, and how to give them back.
+"""Which of a NAT gateway's addresses a migration may take, when, and how to give them back.
 
 A NAT gateway's primary Elastic IP stays on it until the gateway is deleted;
 secondary ones can be taken off while it runs (DisassociateNatGatewayAddress)

@@ -1,7 +1,9 @@
 """An HCL snippet for a plan's target state.
 
-Reused NAT addresses are read as ``data "aws_eip"`` (they already exist and
-must not be re-created), new ones are ``aws_eip`` resources. The ENI ids come
+Reused NAT addresses are adopted with an ``import`` block into an ``aws_eip``
+with ``prevent_destroy``: they are what the partner allow-lists, and code that
+manages them beside its ``aws_nat_gateway`` would release them for good when
+the NAT code is deleted. New ones are plain ``aws_eip`` resources. The ENI ids come
 in as variables: Lambda creates and replaces its Hyperplane ENIs itself, so
 Terraform can neither create nor track them. Every string from the scanned
 account goes through ``hcl_string`` and every label through ``label``, so a
@@ -14,8 +16,8 @@ import json
 import re
 from collections.abc import Iterable
 
-from analyzer.plan_commands import comment
-from analyzer.plan_layout import Layout, Move
+from analyzer.plan.commands import comment
+from analyzer.plan.layout import Layout, Move
 
 
 def hcl_string(value: str) -> str:
@@ -58,25 +60,45 @@ class _Labels:
         return out
 
 
+KEEP_ADDRESS = (
+    "Terraform adopts this NAT address (import) and never destroys it (prevent_destroy): the partner allow-lists",
+    "it. If your code already manages it (an aws_eip next to your aws_nat_gateway), do not import it twice: add",
+    "lifecycle { prevent_destroy = true } to that resource instead, and when you delete the NAT code drop the",
+    "aws_eip with a `removed { from = <its address> lifecycle { destroy = false } }` block, never by deleting it.",
+)
+
+
 def _eips(layout: Layout, prefix: str) -> tuple[list[str], dict[str, str]]:
     lines: list[str] = []
     refs: dict[str, str] = {}
     for i, alloc in enumerate(layout.reused, 1):
         name = f"{prefix}_reused_{i}"
         lines += [
-            comment(f"The NAT's address, kept for the partner allow-list ({alloc})."),
-            f'data "aws_eip" "{name}" {{',
+            comment(f"The NAT's address {layout.address_of(alloc)}, kept for the partner allow-list."),
+            *(comment(text) for text in KEEP_ADDRESS),
+            "import {",
+            f"  to = aws_eip.{name}",
             f"  id = {hcl_string(alloc)}",
             "}",
             "",
+            f'resource "aws_eip" "{name}" {{',
+            '  domain = "vpc"',
+            "  lifecycle {",
+            "    prevent_destroy = true",
+            "  }",
+            "}",
+            "",
         ]
-        refs[alloc] = f"data.aws_eip.{name}.id"
+        refs[alloc] = f"aws_eip.{name}.id"
     for n, alloc in enumerate(layout.new_allocations, 1):
         name = f"{prefix}_new_{n}"
         lines += [
             f'resource "aws_eip" "{name}" {{',
             '  domain = "vpc"',
-            f"  tags   = {{ Name = {hcl_string(f'lambda-egress-{layout.nat.nat_gateway_id}-{n}')} }}",
+            f"  tags   = {{ Name = {hcl_string(f'lambda-egress-{layout.plan_id}-{n}')} }}",
+            "  lifecycle {",
+            "    prevent_destroy = true # once allow-listed, releasing it breaks the partner integration",
+            "  }",
             "}",
             "",
         ]
@@ -93,7 +115,7 @@ def _associations(layout: Layout, prefix: str, refs: dict[str, str]) -> list[str
     ]
     k = 0
     for target in layout.targets:
-        for alloc in target.allocations:
+        for alloc in (a.allocation_id for a in target.to_associate):
             k += 1
             var = f"{prefix}_eni_{k}"
             where = f"Lambda ENI in {target.subnet_id} with security groups {','.join(target.security_group_ids)}"
@@ -154,11 +176,11 @@ def _functions(layout: Layout, prefix: str, moves: Iterable[Move]) -> list[str]:
 
 
 def terraform(layout: Layout) -> str:
-    prefix = label(layout.nat.nat_gateway_id)
+    prefix = label(layout.plan_id)
     eip_lines, refs = _eips(layout, prefix)
     head = [
         comment(
-            f"lambda-egress target state for {layout.nat.nat_gateway_id} "
+            f"lambda-egress target state for {', '.join(layout.nat_ids)} "
             f"(account {layout.account_id}, {layout.region}, {layout.vpc_id}): one Elastic IP per Lambda ENI."
         ),
         comment("Change the functions' vpc_config only after the plan's warm and associate steps: applied in one"),

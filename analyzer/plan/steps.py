@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from analyzer.models import PlanStep
-from analyzer.plan_commands import (
+from analyzer.plan.commands import (
     allocate,
+    allowed_ips_file,
     associate,
+    associate_ipv6_cidr,
     cmd,
     comment,
     describe_addresses,
@@ -22,8 +24,9 @@ from analyzer.plan_commands import (
     save_function_config,
     update_function,
     wait_updated,
+    write_allowed_ips,
 )
-from analyzer.plan_lambda import (
+from analyzer.plan.lambda_steps import (
     VERSIONS_NOTE,
     alias_commands,
     alias_rollback,
@@ -31,7 +34,7 @@ from analyzer.plan_lambda import (
     config_file,
     versions_commands,
 )
-from analyzer.plan_layout import Layout, Move, NewSubnet, Target
+from analyzer.plan.layout import Layout, Move, NewSubnet, Target
 
 READ_ONLY = (comment("Read-only: nothing to undo."),)
 
@@ -53,7 +56,7 @@ def move_back(layout: Layout, moves: Iterable[Move]) -> tuple[str, ...]:
 
 
 def move_step(layout: Layout, moves: list[Move], title: str, detail: str) -> PlanStep:
-    """Update $LATEST, wait, then publish a version and re-point the aliases (they keep their own config)."""
+    """Update $LATEST once per function (all its subnets), wait, then publish a version and re-point the aliases."""
     region = layout.region
     commands = [
         update_function(m.name, m.target_subnet_ids, m.security_group_ids, m.ipv6_dual_stack, region)
@@ -63,28 +66,26 @@ def move_step(layout: Layout, moves: list[Move], title: str, detail: str) -> Pla
     for m in moves:
         commands += alias_commands(m.name, region)
     detail += (
-        " Once each update completes, for each function with aliases (the saved aliases-*.json): publish a "
-        "version and run update-alias once per alias; the rollback points them back at the saved versions."
+        " Each function moves once, with all of its subnets in one update. Once each update completes, for each "
+        "function with aliases (the saved aliases-*.json): publish a version and run update-alias once per alias; "
+        "the rollback points them back at the saved versions."
     )
-    notes = [
-        f"{m.name} also uses {', '.join(m.other_nat_ids)} through its other subnets: they stay as they are here; "
-        "if another plan moves them later, start from the function's config after this step."
-        for m in moves
-        if m.other_nat_ids
-    ]
+    spread = [f"{m.name} leaves {', '.join(m.nat_gateway_ids)} in this one update." for m in moves
+              if len(m.nat_gateway_ids) > 1]  # fmt: skip
     return PlanStep(
         stage="move",
         title=title,
-        detail=" ".join([detail, *notes]),
+        detail=" ".join([detail, *spread]),
         commands=tuple(commands),
         rollback=move_back(layout, moves),
     )
 
 
 def eni_placeholders(target: Target) -> tuple[str, ...]:
-    if len(target.allocations) == 1:
+    count = len(target.to_associate)
+    if count == 1:
         return ("<eni-id-from-previous-step>",)
-    return tuple(f"<eni-id-from-previous-step-{k}>" for k in range(1, len(target.allocations) + 1))
+    return tuple(f"<eni-id-from-previous-step-{k}>" for k in range(1, count + 1))
 
 
 def association_placeholder(allocation: str) -> str:
@@ -92,20 +93,23 @@ def association_placeholder(allocation: str) -> str:
 
 
 def associate_step(layout: Layout, target: Target, detail: str) -> PlanStep:
-    """Put the address(es) on the ENI the warmer created, then check each association."""
+    """Put the address(es) on the ENI(s) of the key, then check each association."""
     region = layout.region
-    pairs = zip(target.allocations, eni_placeholders(target), strict=True)
+    todo = target.to_associate
+    allocations = tuple(a.allocation_id for a in todo)
+    pairs = zip(allocations, eni_placeholders(target), strict=True)
     commands = [
         describe_lambda_enis(target.subnet_id, target.security_group_ids, region),
         *(associate(alloc, eni, region) for alloc, eni in pairs),
-        describe_addresses(target.allocations, region),
+        describe_addresses(allocations, region),
     ]
-    addresses = ", ".join(layout.address_of(a) for a in target.allocations)
+    addresses = ", ".join(layout.address_of(a) for a in allocations)
+    who = f"{target.warmer} created" if target.warmer else "the functions already on this key use"
     return PlanStep(
         stage="associate",
-        title=f"Associate {len(target.allocations)} Elastic IP(s) with the Lambda ENI(s) in {target.subnet_id}",
+        title=f"Associate {len(todo)} Elastic IP(s) with the Lambda ENI(s) in {target.subnet_id}",
         detail=(
-            f"The ENI(s) {target.warmer} created in {target.subnet_id} with security groups exactly "
+            f"The ENI(s) {who} in {target.subnet_id} with security groups exactly "
             f"{', '.join(target.security_group_ids)} get one address each: {addresses}. {detail} Check that "
             "describe-addresses shows each allocation on that ENI (note the AssociationId for the rollback) "
             "before anything moves. An allocation with no ENI yet waits for the guard: Lambda adds ENIs as the "
@@ -113,35 +117,54 @@ def associate_step(layout: Layout, target: Target, detail: str) -> PlanStep:
             "its own Elastic IP (allocate, associate, tell the partner)."
         ),
         commands=tuple(commands),
-        rollback=tuple(disassociate(association_placeholder(a), region) for a in target.allocations),
+        rollback=tuple(disassociate(association_placeholder(a), region) for a in allocations),
     )
+
+
+def _quota_text(layout: Layout) -> str:
+    if layout.eip_quota is None or layout.eips_allocated is None:
+        return ""
+    peak = layout.eips_allocated + len(layout.new_allocations)
+    return (f" The region's quota is {layout.eip_quota} with {layout.eips_allocated} allocated; the migration "
+            f"holds {peak} at its peak (the NAT addresses are released last).")  # fmt: skip
+
+
+def _auto_notes(layout: Layout) -> str:
+    notes = []
+    for c in layout.cutovers:
+        gateway = c.gateway
+        if not c.auto_managed or gateway is None:
+            continue
+        modes = [label for label, value in (("auto-provisioned zones", gateway.auto_provision_zones),
+                 ("auto-scaling IPs", gateway.auto_scaling_ips)) if value == "enabled"]  # fmt: skip
+        notes.append(
+            f" {gateway.nat_gateway_id} is a regional NAT gateway with {' and '.join(modes)} enabled: AWS manages "
+            "its addresses and may change them, so the plan reuses none of them."
+        )
+    return "".join(notes)
 
 
 def prerequisite_steps(layout: Layout) -> list[PlanStep]:
     region, moves = layout.region, layout.moves
-    total = sum(len(t.allocations) for t in layout.targets)
-    quota = (
-        f" The region's quota is {layout.eip_quota} with {layout.eips_allocated} allocated."
-        if layout.eip_quota is not None and layout.eips_allocated is not None
-        else ""
-    )
+    total = len(layout.addresses)
     gaps = (
         " The public route table lacks routes the private one has; add them or accept the change: "
-        + "; ".join(layout.route_gaps)
-        + "."
+        + "; ".join(layout.route_gaps) + "."
         if layout.route_gaps
         else ""
-    )
+    )  # fmt: skip
     files = ", ".join(aliases_file(m.name) for m in moves) or "none"
     steps = [
         PlanStep(
             stage="prerequisites",
             title="Check the Elastic IP quota, save each function's VPC config and list its aliases and versions",
             detail=(
-                f"Run with credentials for account {layout.account_id} in {region}. "
-                f"{total} Lambda ENI(s) need an Elastic IP: {len(layout.reused)} reuse the NAT's, "
-                f"{len(layout.new_allocations)} are new.{quota}{_auto_note(layout)} The saved configs are what "
-                f"every rollback restores. {VERSIONS_NOTE.format(files=files)}{gaps}"
+                f"Run with credentials for account {layout.account_id} in {region}. {len(layout.targets)} target "
+                f"ENI key(s) (public subnet + security groups) need {total} address(es): "
+                f"{len(layout.reused)} reuse NAT addresses, {len(layout.new_allocations)} are new, "
+                f"{total - len(layout.reused) - len(layout.new_allocations)} are already on an ENI."
+                f"{_quota_text(layout)}{_auto_notes(layout)} The saved configs are what every rollback restores. "
+                f"{VERSIONS_NOTE.format(files=files)}{gaps}"
             ),
             commands=(
                 *quota_commands(region),
@@ -152,19 +175,32 @@ def prerequisite_steps(layout: Layout) -> list[PlanStep]:
         )
     ]
     steps += [new_subnet_step(layout, s) for s in layout.new_subnets]
+    ipv6 = ipv6_step(layout)
+    if ipv6 is not None:
+        steps.append(ipv6)
     return steps
 
 
-def _auto_note(layout: Layout) -> str:
-    gateway = layout.gateway
-    if not layout.auto_managed or gateway is None:
-        return ""
-    modes = [label for label, value in (("auto-provisioned zones", gateway.auto_provision_zones),
-             ("auto-scaling IPs", gateway.auto_scaling_ips)) if value == "enabled"]  # fmt: skip
-    return (
-        f" {gateway.nat_gateway_id} is a regional NAT gateway with {' and '.join(modes)} enabled: AWS manages "
-        "its addresses and may change them, so the plan reuses none of them; every Lambda ENI gets a new address."
-    )
+def ipv6_step(layout: Layout) -> PlanStep | None:
+    """Dual-stack functions need an IPv6 CIDR on every subnet they land in, or the update fails."""
+    missing = dict.fromkeys(s for m in layout.moves for s in m.ipv6_missing)
+    if not missing:
+        return None
+    who = names(m for m in layout.moves if m.ipv6_missing)
+    region = layout.region
+    return PlanStep(
+        stage="prerequisites",
+        title=f"Give {len(missing)} target subnet(s) an IPv6 CIDR for the dual-stack functions",
+        detail=(
+            f"{who} run with Ipv6AllowedForDualStack; Lambda rejects that setting on a subnet without an IPv6 "
+            f"CIDR, and {', '.join(missing)} have none in the snapshot. Associate a /64 of the VPC's IPv6 range "
+            "with each (or drop the setting from those functions, which then lose IPv6 egress). IPv6 traffic "
+            "leaves from the subnet's IPv6 addresses, not the allow-listed Elastic IP, in either design."
+        ),
+        commands=tuple(associate_ipv6_cidr(s, region) for s in missing),
+        rollback=tuple(cmd("aws", "ec2", "disassociate-subnet-cidr-block", "--association-id",
+                           f"<ipv6-association-id-of-{s.strip('<>')}>", "--region", region) for s in missing),
+    )  # fmt: skip
 
 
 def new_subnet_step(layout: Layout, new: NewSubnet) -> PlanStep:
@@ -208,56 +244,65 @@ def new_subnet_step(layout: Layout, new: NewSubnet) -> PlanStep:
 
 
 def allocate_step(layout: Layout) -> PlanStep:
-    region, nat_id = layout.region, layout.nat.nat_gateway_id
+    region = layout.region
     new = layout.new_allocations
     return PlanStep(
         stage="allocate",
         title=f"Allocate {len(new)} new Elastic IP(s)",
         detail=(
-            f"Only the addresses the NAT cannot lend: {len(layout.reused)} ENI(s) reuse the NAT's own. "
+            f"Only the addresses no ENI has and no NAT can lend: {len(layout.reused)} NAT address(es) are reused. "
             f"Note each AllocationId and PublicIp; they are {', '.join(new)} in the steps below. "
             "Each costs the public IPv4 hourly price from now on."
         ),
-        commands=tuple(allocate(f"lambda-egress-{nat_id}-{n}", region) for n in range(1, len(new) + 1)),
+        commands=tuple(allocate(f"lambda-egress-{layout.plan_id}-{n}", region) for n in range(1, len(new) + 1)),
         rollback=tuple(release(a, region) for a in new),
     )
 
 
 def announce_step(layout: Layout) -> PlanStep:
-    """The partner allow-lists the new addresses before any function starts using them."""
-    new, window = layout.new_allocations, [m for m in layout.moves if m.in_window]
-    early = [layout.address_of(str(a.allocation_id)) for a in layout.released]
-    kept = [layout.address_of(a) for a in layout.window_reused]
+    """The partner allow-lists the new addresses before any function starts using them; the downtime choice."""
+    new = layout.new_allocations
+    window = [m for m in layout.moves if m.in_window]
+    released = [layout.address_of(str(a.allocation_id)) for c in layout.cutovers for a in c.released]
+    held = [layout.address_of(a) for a in layout.window_reused]
+    retired = [layout.address_of(a) for c in layout.removable for a in c.unused]
     parts = []
     if new:
         parts.append(f"Add {', '.join(layout.address_of(a) for a in new)} to the allow-list before anything moves.")
-    if early:
-        parts.append(f"Keep {', '.join(early)}: the NAT's secondary address(es), moved to Lambda ENIs before any "
-                     "window.")  # fmt: skip
-    if kept:
-        parts.append(f"Keep {', '.join(kept)}: the NAT's address(es), reused after the NAT is deleted.")
+    if released:
+        parts.append(f"Keep {', '.join(released)}: NAT secondary address(es), moved to Lambda ENIs before anything "
+                     "else changes.")  # fmt: skip
+    if held:
+        parts.append(f"Keep {', '.join(held)}: NAT address(es) reused after the NAT is deleted.")
+    if retired:
+        parts.append(f"Remove {', '.join(retired)} from the allow-list only after the plan's last step: the NAT "
+                     "serves through them until it is deleted, then they are released.")  # fmt: skip
     if window:
         parts.append(
-            f"Announce a maintenance window for {names(window)}: from the deletion of the NAT until they move onto "
-            "the ENI that holds its address (delete-nat-gateway, one association and their update: a few "
-            "minutes) they have no internet egress."
+            f"Announce a maintenance window of about {layout.settings.window_minutes} minutes for {names(window)}: "
+            "from the deletion of the NAT until they move onto the ENI that holds its address (delete-nat-gateway, "
+            "one association and their update) they have no internet egress."
         )
-    if not layout.removable:
-        nat_ips = ", ".join(ip for _, ip in layout.nat_ips) or "its addresses"
-        parts.append(
-            f"{layout.nat.nat_gateway_id} stays for its other consumers: keep {nat_ips} on the allow-list only if "
-            "they call the partner too."
-        )
-    commands = (describe_addresses(new, layout.region),) if new else ()
+    for c in layout.kept:
+        ips = ", ".join(c.nat.public_ips) or "its addresses"
+        parts.append(f"{c.nat_gateway_id} stays for its other consumers: keep {ips} on the allow-list only if they "
+                     "call the partner too.")  # fmt: skip
+    known = tuple(dict.fromkeys(a.public_ip for a in layout.addresses if a.public_ip))
+    parts.append(f"The last command writes the plan's allow-list, {allowed_ips_file(layout.plan_id)}: the addresses "
+                 "the functions will leave from, which the guard and the scheduled verify check against.")
+    commands = (
+        *((describe_addresses(new, layout.region),) if new else ()),
+        write_allowed_ips(layout.plan_id, layout.region, known),
+    )
     rollback = (
         comment(f"Ask the partner to remove the new address(es) of {', '.join(new)} once the functions are back.")
         if new
         else comment("Nothing to undo: the allow-list did not change; cancel the announced window.")
     )
+    title = "Get the new addresses allow-listed" + (" and announce the window" if window else "")
     return PlanStep(
         stage="partner",
-        title="Get the new addresses allow-listed and announce the window" if window else "Get the new addresses "
-        "allow-listed",
+        title=title,
         detail=" ".join(parts) or "No address changes for the partner.",
         commands=commands,
         rollback=(rollback,),
@@ -287,6 +332,6 @@ def verify_step(layout: Layout, targets: list[Target], title: str) -> PlanStep:
             cmd("aws", "lambda", "invoke", "--function-name", "<egress-ip-probe>", "--region", region,
                 "egress-ip.json"),
             cmd("cat", "egress-ip.json"),
-            cmd("lambda-egress", "verify", "--region", region),
+            cmd("lambda-egress", "verify", "--region", region, "--allowed-ips", allowed_ips_file(layout.plan_id)),
         ),
     )

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shlex
 from collections.abc import Iterable
 
 from analyzer.models import Route
-from analyzer.plan_network import DEFAULT_ROUTE
+from analyzer.routing import DEFAULT_ROUTE
 
 EIP_QUOTA_CODE = "L-0263D0A3"
 
@@ -66,6 +67,32 @@ def describe_lambda_enis(subnet_id: str, sg_ids: Iterable[str], region: str) -> 
         f"Name=group-id,Values={','.join(sg_ids)}",
         "--query", "NetworkInterfaces[].[NetworkInterfaceId,Status,Groups[].GroupId,Association.PublicIp]",
         "--output", "json", "--region", region,
+    )
+
+
+def safe_file_name(text: str) -> str:
+    """A file name from ids and names: anything but letters, digits, ``._+-`` becomes ``_``."""
+    return re.sub(r"[^A-Za-z0-9_.+-]", "_", text)
+
+
+def allowed_ips_file(plan_id: str) -> str:
+    return f"allowed-ips-{safe_file_name(plan_id)}.txt"
+
+
+def write_allowed_ips(plan_id: str, region: str, known: Iterable[str] = ()) -> str:
+    """Write the plan's allow-list (one address a line): the known addresses, then the ones it allocated (by tag)."""
+    listed = cmd(
+        "aws", "ec2", "describe-addresses", "--filters", f"Name=tag:Name,Values=lambda-egress-{plan_id}-*",
+        "--query", "Addresses[].PublicIp", "--output", "text", "--region", region,
+    )
+    head = f"printf '%s\\n' {' '.join(_quote(ip) for ip in known)}; " if known else ""
+    return f"{{ {head}{listed} | tr '\\t' '\\n'; }} > {shlex.quote(allowed_ips_file(plan_id))}"
+
+
+def associate_ipv6_cidr(subnet_id: str, region: str) -> str:
+    return cmd(
+        "aws", "ec2", "associate-subnet-cidr-block", "--subnet-id", subnet_id,
+        "--ipv6-cidr-block", "<a-free-64-of-the-vpc-ipv6-range>", "--region", region,
     )
 
 

@@ -13,13 +13,12 @@ move only once a new version is published and each alias is updated.
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Iterable
 
 from analyzer.models import PlanStep
-from analyzer.plan_commands import cmd, comment, describe_lambda_enis, vpc_config
-from analyzer.plan_layout import Layout, Target
+from analyzer.plan.commands import cmd, comment, describe_lambda_enis, safe_file_name, vpc_config
+from analyzer.plan.layout import Layout, Target
 
 WARMER_ROLE = "<warmer-role-arn>"
 WARMER_CODE = "fileb://<warmer-code.zip>"
@@ -29,7 +28,7 @@ OLD_VERSION = "<alias-version-saved-in-the-prerequisites>"
 
 
 def _file(prefix: str, name: str) -> str:
-    return prefix + re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".json"
+    return prefix + safe_file_name(name) + ".json"
 
 
 def config_file(name: str) -> str:
@@ -151,6 +150,7 @@ def warm_step(layout: Layout, target: Target, when: str) -> PlanStep:
 def cleanup_step(layout: Layout, targets: list[Target]) -> PlanStep:
     """The real functions hold the ENIs now: the warmers can go (the shared ENI stays while they use it)."""
     region = layout.region
+    targets = [t for t in targets if t.warmer]
     return PlanStep(
         stage="cleanup",
         title=f"Delete {len(targets)} ENI warmer(s)",
