@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import SnapshotError
-from analyzer.models import REPORT_SCHEMA_VERSION
+from analyzer.models import READABLE_REPORT_SCHEMAS
 from analyzer.snapshot import load_json, parse_snapshot
 
 
@@ -23,7 +23,7 @@ def load_result(path: Path, prices: Path | None = None) -> dict[str, Any]:
     """
     data = load_json(path)
     if "summary" in data and "scenarios" in data:
-        if str(data.get("schema_version")) != REPORT_SCHEMA_VERSION:
+        if str(data.get("schema_version")) not in READABLE_REPORT_SCHEMAS:
             raise SnapshotError(f"{path}: report schema_version {data.get('schema_version')!r} is not supported")
         return data
     from analyzer.pricing import load_price_book

@@ -23,7 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_valida
 from analyzer.errors import PriceError
 
 SNAPSHOT_SCHEMA_VERSION = "1"
-REPORT_SCHEMA_VERSION = "1"
+# "2": plans[] are per group of NAT gateways (plan_id, nat_gateway_ids, targets); nat_gateway_id is the first.
+REPORT_SCHEMA_VERSION = "2"
+# Report versions ``diff`` reads: "1" and "2" differ only in plans[], which it does not compare.
+READABLE_REPORT_SCHEMAS = ("1", "2")
 
 # Decimal inside, JSON number outside.
 Usd = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]

@@ -86,8 +86,22 @@ def _assumptions(snapshot: Snapshot, settings: Settings, prices: PriceBook, note
         "an exact match to the bill is unverified.",
         "Lambda share of a NAT's bytes: 1.0 when only Lambda ENIs use the NAT (sole-consumer); from VPC Flow "
         "Logs when given (flow-logs); otherwise the Lambda fraction of consumer ENIs (eni-share, low confidence).",
-        "Proposed design: one Elastic IP per Lambda ENI of each ENI group (subnet + security groups) that used "
-        "the NAT; a NAT that also serves non-Lambda consumers stays, with its non-Lambda share of bytes.",
+        "Routes resolve as the VPC router does: the subnet's explicit table, else the main table, longest prefix "
+        f"match for {', '.join(settings.destinations) or '0.0.0.0/0'}. A subnet uses a NAT gateway when ANY active "
+        "route of its table targets it, so a partner route to the NAT keeps the NAT in place.",
+        "Proposed design: Lambda shares one Hyperplane ENI per (subnet, security groups), so the moving groups are "
+        "keyed by where they land (the public subnet of their AZ with the most free addresses, and their security "
+        "groups): one Elastic IP per ENI of each key, whatever NAT the functions came from. A key several NATs "
+        "land on is counted under the lowest NAT id. A NAT that also serves other consumers stays, with its "
+        "non-Lambda share of bytes.",
+        ("Downtime choice: the NAT gateways' primary addresses are reused inside a maintenance window of about "
+         f"{settings.window_minutes} minutes (--reuse-nat-addresses)."
+         if settings.reuse_nat_addresses else
+         "Downtime choice: new addresses allow-listed ahead, no window; a NAT's secondary addresses are reused "
+         "(taken off the running NAT first), its primary is released at the end (--reuse-nat-addresses reuses it "
+         f"in a window of about {settings.window_minutes} minutes instead)."),
+        "Regional NAT gateways are priced with the RegionalNatGateway-Hours/-Bytes rows, hours x the AZs they "
+        "have addresses in; billing per active AZ is unverified.",
         "Every public IPv4 address, Elastic IPs and the NAT's own included, costs the ipv4_hour price.",
         "Internet data transfer out is the same in both designs: shown for context, not counted.",
         "Cross-AZ transfer is estimated from the share of the NAT's consumer ENIs that sit in another AZ, "

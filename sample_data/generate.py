@@ -22,28 +22,41 @@ shared-eni            ledger-export-sftp + ledger-reconcile-nightly + ledger-sta
                       (data-lake app-a, sg clickstream)
 connection-limit      peak x Lambda share / Lambda ENIs: payments-core-nat-c peak 56,112 on
                       card-auth-gateway's 1 ENI = 0.86 of 65,000 (high); data-lake-nat-a peak
-                      72,960 over 2 ENIs = 36,480 each = 0.56 (medium)
+                      109,440 over 3 ENIs = 36,480 each = 0.56 (medium)
 idle-reclamation      legacy-sftp-bridge Inactive/Idle (high); chargeback-evidence-upload idle
                       20 days, alone in its group (high); geoip-db-refresh idle 16 days but its
                       group is kept in use by clickstream-enricher (medium);
                       payouts-batch-scheduler idle 9 days (medium)
 eni-not-persistent    partner-bank-sftp-push group, payments-eu public-a with an EIP (medium);
                       all 7 NATs are candidates (info each)
-nat-shared            payments-core-nat-b: 2 recon-worker EC2 ENIs in app-b (main table)
-cross-az-nat          payments-eu-nat-a (eu-west-1a) <- app-b (1b) and app-c (1c), main table
-eip-quota             payments-prod/eu-west-1: 3 EIPs allocated + 3 new for payments-eu-nat-a
-                      (4 groups - its 1 IP) = 6 > quota 5
-allowlist-change      payments-core-nat-b (not removable, 4 groups / 5 ENIs), payments-eu-nat-a (4),
-                      data-lake-nat-a (2), analytics-apac-nat-regional (4 > 2)
-idle-nat              data-lake-nat-b: ~0.2 GB/month, its only user (legacy-sftp-bridge) is Inactive
+nat-shared            payments-core-nat-b: 2 recon-worker EC2 ENIs in app-b (main table), and the
+                      ledger RDS ENI in data-a, whose only route to it is the partner's 198.51.100.0/24
+cross-az-nat          payments-eu-nat-a (eu-west-1a) <- app-b (1b) and app-c (1c), main table;
+                      the regional NAT's app-d (no address in 1d)
+eip-quota             no downtime by default: every ENI without a NAT secondary gets a new address,
+                      so payments-eu, data-lake and analytics-apac pass the quota of 5
+allowlist-change      every candidate (new addresses ahead; the NATs' primaries leave the list last)
+idle-nat              data-lake-nat-b: ~0.2 GB/month
 no-gateway-endpoint   payments-eu (S3 only), analytics-apac (no gateway endpoints)
+unsupported-pattern   every candidate; high where the data account's Lambda ENIs report
+                      RequesterManaged true, medium in the payments account (false)
+nat-port-capacity     payments-core-nat-c: 37 ErrorPortAllocation on the peak day (high); low for
+                      payments-eu-nat-a (a secondary address) and the regional NAT (2 addresses)
+ipv6-egress           fx-rates-poller (Ipv6AllowedForDualStack; its target subnet has no IPv6 CIDR)
 ====================  ==============================================================
 
+Target keys and coordinated plans: sepa-instant-gateway (payments-eu app-a + app-b) and
+sepa-returns-worker (app-a2, also eu-west-1a, same SG) land on one ENI in public-a: one
+Elastic IP for both subnets. events-fanout spans data-lake app-a (nat-a) and app-b (nat-b),
+so data-lake-nat-a and data-lake-nat-b are migrated by one plan that moves it once.
+payments-eu-nat-a has a secondary address (taken off the NAT and reused, no window); the
+regional NAT has one primary address per AZ (1a, 1c) and is priced per active AZ.
+
 No function-level rule fires for payments-stripe-webhook: alone in its ENI
-group behind payments-core-nat-a in its own AZ (1 group, 1 EIP: no
-allow-list change either), VPC with S3 and DynamoDB endpoints, ~42k
-invocations a weekday, payments-prod/us-east-1 quota 15 (3 allocated + 5 new = 8).
-Only the info-level eni-not-persistent finding on its NAT applies.
+group behind payments-core-nat-a in its own AZ (1 group, 1 EIP), VPC with S3 and
+DynamoDB endpoints, ~42k invocations a weekday, payments-prod/us-east-1 quota 15.
+Only what applies to every candidate NAT applies (allowlist-change, unsupported-pattern,
+eni-not-persistent).
 
 Egress edge cases: onprem-ledger-sync (data-lake shared-svc-a, default route
 to a transit gateway) is "unknown"; payments-db-migrator (payments-core data-a,
@@ -79,6 +92,7 @@ from analyzer.models import (
     InternetGateway,
     LambdaFunction,
     MetricSeries,
+    NatAddress,
     NatGateway,
     NetworkInterface,
     Route,
@@ -115,6 +129,13 @@ PREFIX_LISTS = {
 }
 
 
+PARTNER_CIDR = "198.51.100.0/24"  # a card network's reference-data API the migrator calls through the NAT
+# NAT address layout: zonal NATs get one primary address, plus secondaries listed here; the regional NAT
+# one primary address per AZ it serves.
+NAT_SECONDARIES = {"payments-eu/nat-a": 1}
+REGIONAL_AZS = ("a", "c")
+
+
 @dataclass(frozen=True)
 class VpcSpec:
     """One VPC. Subnet routes: "igw", "nat-<az>"/"nat-regional", "main", "tgw", "isolated"."""
@@ -128,6 +149,8 @@ class VpcSpec:
     nats: tuple[str, ...] = ()  # az letters of zonal NATs, or "regional"
     endpoints: tuple[str, ...] = ()  # gateway endpoint services
     is_default: bool = False
+    # Routes besides the default one: subnet name -> ((destination CIDR, target), ...)
+    extra_routes: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +172,7 @@ class FnSpec:
     eip: bool = False  # an Elastic IP is associated with the group's ENI
     tags: dict[str, str] = field(default_factory=dict)
     only_days: tuple[tuple[int, int], ...] = ()  # (day of October, invocations): runs on those days only
+    dual_stack: bool = False  # Ipv6AllowedForDualStack
 
 
 @dataclass(frozen=True)
@@ -165,11 +189,12 @@ VPCS = (
         ("public-c", "c", "10.20.2.0/24", "igw"), ("app-a", "a", "10.20.16.0/20", "nat-a"),
         ("app-b", "b", "10.20.32.0/20", "main"), ("app-c", "c", "10.20.48.0/20", "nat-c"),
         ("data-a", "a", "10.20.64.0/22", "isolated"),
-    ), main_route="nat-b", nats=("a", "b", "c"), endpoints=("s3", "dynamodb")),
+    ), main_route="nat-b", nats=("a", "b", "c"), endpoints=("s3", "dynamodb"),
+        extra_routes=(("data-a", PARTNER_CIDR, "nat-b"),)),
     VpcSpec("payments-eu", PAY, "eu-west-1", "10.40.0.0/16", (
         ("public-a", "a", "10.40.0.0/24", "igw"), ("public-b", "b", "10.40.1.0/24", "igw"),
         ("app-a", "a", "10.40.16.0/20", "nat-a"), ("app-b", "b", "10.40.32.0/20", "main"),
-        ("app-c", "c", "10.40.48.0/20", "main"),
+        ("app-c", "c", "10.40.48.0/20", "main"), ("app-a2", "a", "10.40.64.0/20", "nat-a"),
     ), main_route="nat-a", nats=("a",), endpoints=("s3",)),
     VpcSpec("data-lake", DATA, "us-east-1", "10.60.0.0/16", (
         ("public-a", "a", "10.60.0.0/24", "igw"), ("public-b", "b", "10.60.1.0/24", "igw"),
@@ -209,7 +234,9 @@ FUNCTIONS = (
     FnSpec("sepa-instant-gateway", "payments-eu", ("app-a", "app-b"), ("sepa",), "java21", "payments-eu",
            52_000, concurrency=44),
     FnSpec("fx-rates-poller", "payments-eu", ("app-b",), ("fx-rates",), "python3.12", "treasury", 1_440,
-           weekend=1.0),
+           weekend=1.0, dual_stack=True),
+    FnSpec("sepa-returns-worker", "payments-eu", ("app-a2",), ("sepa",), "java21", "payments-eu", 4_800,
+           concurrency=5),
     FnSpec("kyc-onfido-callback", "payments-eu", ("public-b",), ("kyc",), "nodejs20.x", "onboarding", 2_300,
            concurrency=4),
     FnSpec("partner-bank-sftp-push", "payments-eu", ("public-a",), ("sftp-push",), "python3.12", "ledger",
@@ -224,6 +251,8 @@ FUNCTIONS = (
            880_000, concurrency=610),
     FnSpec("geoip-db-refresh", "data-lake", ("app-a",), ("clickstream",), "python3.11", "data-eng", 1,
            weekend=1.0, idle_days=16),
+    FnSpec("events-fanout", "data-lake", ("app-a", "app-b"), ("fanout",), "python3.12", "data-eng", 9_600,
+           concurrency=8, weekend=1.0),
     FnSpec("legacy-sftp-bridge", "data-lake", ("app-b",), ("legacy-sftp",), "python3.9", "data-eng", 0,
            state="Inactive", enis=0),
     FnSpec("onprem-ledger-sync", "data-lake", ("shared-svc-a",), ("onprem-sync",), "java17", "finance-it",
@@ -256,7 +285,7 @@ NAT_TRAFFIC = {
     "payments-core/nat-b": NatTraffic(640, 9_800),
     "payments-core/nat-c": NatTraffic(900, 56_112, port_errors=37),
     "payments-eu/nat-a": NatTraffic(85, 1_900),
-    "data-lake/nat-a": NatTraffic(420, 72_960, weekend=0.8),
+    "data-lake/nat-a": NatTraffic(420, 109_440, weekend=0.8),
     "data-lake/nat-b": NatTraffic(0.2, 3, weekend=1.0),
     "analytics-apac/nat-regional": NatTraffic(60, 2_300),
 }
@@ -363,7 +392,7 @@ class DemoBuilder:
         key = f"{vpc.key}/nat-{where}"
         nat_id = self.nat_id(vpc.key, where)
         regional = where == "regional"
-        eip_count = 2 if regional else 1
+        eip_count = len(REGIONAL_AZS) if regional else 1 + NAT_SECONDARIES.get(key, 0)
         allocs = tuple(hex_id("eipalloc", f"{key}/{i}") for i in range(eip_count))
         publics = tuple(self.ips.public(vpc.region) for _ in allocs)
         eni_ids: tuple[str, ...] = ()
@@ -385,8 +414,14 @@ class DemoBuilder:
                 network_interface_id=eni_ids[0] if eni_ids else None,
                 private_ip=private_ips[0] if private_ips else None,
                 name=f"{key.replace('/', '-')}-eip-{i + 1}"))
+        addresses = tuple(
+            NatAddress(allocation_id=alloc, public_ip=ip, private_ip=private_ips[0] if private_ips else None,
+                       network_interface_id=eni_ids[0] if eni_ids else None,
+                       association_id=hex_id("eipassoc", f"{key}/{i}"), is_primary=regional or i == 0,
+                       availability_zone=self.az(vpc, REGIONAL_AZS[i]) if regional else None)
+            for i, (alloc, ip) in enumerate(zip(allocs, publics, strict=True)))
         self.records["nats"].append(NatGateway(
-            **self.loc(vpc), nat_gateway_id=nat_id, vpc_id=vpc_id,
+            **self.loc(vpc), nat_gateway_id=nat_id, vpc_id=vpc_id, addresses=addresses,
             subnet_id=None if regional else self.subnet_id(vpc.key, f"public-{where}"),
             availability_zone=None if regional else self.az(vpc, where),
             availability_mode="regional" if regional else "zonal", public_ips=publics,
@@ -404,11 +439,14 @@ class DemoBuilder:
             return Route(destination_cidr_block=dest, transit_gateway_id=tgw)
         return None  # "local" / "isolated": no default route
 
-    def routes(self, vpc: VpcSpec, target: str) -> tuple[Route, ...]:
+    def routes(self, vpc: VpcSpec, target: str, subnet: str | None = None) -> tuple[Route, ...]:
         routes = [Route(destination_cidr_block=vpc.cidr, gateway_id="local")]
         default = self.default_route(vpc, target)
         if default:
             routes.append(default)
+        for name, cidr, via in vpc.extra_routes:
+            if name == subnet and via.startswith("nat-"):
+                routes.append(Route(destination_cidr_block=cidr, nat_gateway_id=self.nat_id(vpc.key, via[4:])))
         if target != "igw":
             routes += [Route(destination_prefix_list_id=PREFIX_LISTS[(vpc.region, s)],
                              gateway_id=hex_id("vpce", f"{vpc.key}/{s}")) for s in vpc.endpoints]
@@ -439,7 +477,7 @@ class DemoBuilder:
             endpoint_tables.append(rtb_id)
             tables.append(RouteTable(**self.loc(vpc), route_table_id=rtb_id, vpc_id=vpc_id,
                                      subnet_ids=(self.subnet_id(vpc.key, name),),
-                                     routes=self.routes(vpc, route), name=f"{vpc.key}-{name}"))
+                                     routes=self.routes(vpc, route, name), name=f"{vpc.key}-{name}"))
         self.records["route_tables"] += tables
         return tuple(endpoint_tables) if vpc.endpoints else ()
 
@@ -463,6 +501,7 @@ class DemoBuilder:
             name=spec.name, runtime=spec.runtime, vpc_id=hex_id("vpc", vpc.key),
             subnet_ids=tuple(self.subnet_id(vpc.key, s) for s in spec.subnets),
             security_group_ids=self.sg_ids(vpc.key, spec.sgs), state=spec.state,
+            ipv6_allowed_for_dual_stack=spec.dual_stack,
             state_reason_code="Idle" if inactive else None, last_update_status="Successful",
             last_modified=modified.replace(second=0, microsecond=0),
             tags=self.tags(spec.name, spec.team, vpc.account) | spec.tags,
@@ -509,7 +548,8 @@ class DemoBuilder:
                 subnet_id=row["subnet_id"], availability_zone=row["availability_zone"],
                 interface_type="lambda", description=f"AWS Lambda VPC ENI-{members[0].name}-{token}",
                 security_group_ids=self.sg_ids(vpc.key, sgs), private_ip=private_ip, public_ip=public_ip,
-                allocation_id=alloc, requester_managed=True))
+                # Seen both ways on real Lambda ENIs: the data account's report true, the payments account's false.
+                allocation_id=alloc, requester_managed=vpc.account == DATA))
 
     def build_other_enis(self) -> None:
         """EC2 and RDS ENIs: the recon workers make payments-core-nat-b a shared NAT."""
@@ -617,13 +657,11 @@ def api_calls(functions: list[LambdaFunction], metrics: list[MetricSeries]) -> d
         "DescribeNetworkInterfaces", "DescribeAddresses", "DescribeInternetGateways", "DescribeVpcEndpoints")}
     calls |= {
         "sts:GetCallerIdentity": 1,
-        "sts:AssumeRole": len(ACCOUNTS),
+        "sts:AssumeRole": len(ACCOUNTS) - 1,  # the caller's own account needs no role
         "lambda:ListFunctions": units,
-        "lambda:GetFunctionConfiguration": len(functions),
-        "lambda:ListTags": len(functions),
-        "service-quotas:GetServiceQuota": units,
+        "lambda:GetFunctionConfiguration": sum(1 for f in functions if f.in_vpc),
+        "servicequotas:GetServiceQuota": units,
         "cloudwatch:GetMetricData": len(metric_units),
-        "pricing:GetProducts": 0,
     }
     return dict(sorted((k, v) for k, v in calls.items() if v))
 

@@ -58,7 +58,7 @@ def test_demo_writes_every_report(tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["costs.csv", "findings.csv", "report.html", "report.json", "report.md"]
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["schema_version"] == "1"
+    assert report["schema_version"] == "2"
     assert report["summary"]["functions_behind_nat"] > 0
 
 

@@ -70,3 +70,20 @@ def test_diff_reads_a_snapshot_and_a_report(tmp_path, old):
     report.write_text(json.dumps(old))
     assert load_result(report)["summary"] == old["summary"]
     assert load_result(snap)["summary"]["current_monthly_usd"] == old["summary"]["current_monthly_usd"]
+
+
+def test_last_month_s_schema_1_report_still_diffs(tmp_path, old):
+    """Schema "2" changed only plans[] (one per group of NAT gateways): a "1" report from before still diffs."""
+    assert old["schema_version"] == "2"
+    before = copy.deepcopy(old)
+    before["schema_version"] = "1"
+    for plan in before["plans"]:
+        for field in ("plan_id", "nat_gateway_ids", "targets", "window_minutes", "downtime_choice"):
+            plan.pop(field)
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(before))
+    assert diff_results(load_result(path), old)["findings"]["new"] == []
+    before["schema_version"] = "3"
+    path.write_text(json.dumps(before))
+    with pytest.raises(Exception, match="report schema_version '3' is not supported"):
+        load_result(path)

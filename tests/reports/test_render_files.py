@@ -59,7 +59,7 @@ def test_unknown_format_writes_nothing(result, tmp_path):
 
 def test_json_is_the_model_dump(result):
     text = render.render_json(result)
-    assert text.startswith('{\n  "schema_version": "1",')
+    assert text.startswith('{\n  "schema_version": "2",')
     data = json.loads(text)
     assert data == result.model_dump(mode="json")
     assert data["summary"]["monthly_savings_usd"] == 64.95
@@ -110,7 +110,7 @@ def test_empty_result_renders_every_format(tmp_path):
     md = (tmp_path / "report.md").read_text()
     assert "No NAT gateway carries Lambda traffic." in md and "No migration plans." in md
     assert "No action: no NAT gateway carries Lambda egress" in md
-    assert "| Current monthly cost of Lambda egress through NAT | $0.00 |" in md
+    assert "| What the NAT gateways that serve Lambda cost per month | $0.00 |" in md
     assert (tmp_path / "costs.csv").read_text() == (
         "account_id,region,nat_gateway_id,design,component,quantity,unit,unit_price_usd,monthly_usd,counted\n"
     )

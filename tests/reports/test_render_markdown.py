@@ -65,7 +65,7 @@ def test_every_table_row_matches_its_header(md):
 
 
 def test_summary_numbers_formatted(md):
-    assert "| Current monthly cost of Lambda egress through NAT | $139.94 |" in md
+    assert "| What the NAT gateways that serve Lambda cost per month | $139.94 |" in md
     assert "| **Savings per month** | **$64.95** |" in md  # 139.94 - 74.99
     assert "| **Savings per year** | **$779.40** |" in md  # 64.95 x 12
     assert "Findings: critical 1, high 1, medium 1, low 1, info 1 (1 suppressed)" in md

@@ -26,9 +26,9 @@ def test_connection_limit_cases_per_eni(result):
     assert (high.severity, high.evidence["lambda_eni_count"], high.evidence["per_eni_connections"]) == (
         "high", 1, 56_112)
     assert high.evidence["ratio"] == 0.8633
-    # 72,960 over two ENIs: 36,480 each, 0.5612.
+    # 109,440 over three ENIs: 36,480 each, 0.5612.
     assert (medium.severity, medium.evidence["lambda_eni_count"], medium.evidence["per_eni_connections"]) == (
-        "medium", 2, 36_480)
+        "medium", 3, 36_480)
     assert medium.evidence["ratio"] == 0.5612
 
 
