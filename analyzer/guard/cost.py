@@ -71,7 +71,7 @@ def monthly_total(costs: tuple[GuardCost, ...]) -> Decimal:
 
 def cost_lines(allocations: int, region: str) -> list[str]:
     costs = guard_costs(allocations)
-    lines = [f"  {c.name}: {c.quantity.normalize():f} {c.unit} x ${c.unit_price_usd.normalize():f} = "
+    lines = [f"  {c.name}: {c.quantity:.4g} {c.unit} x ${c.unit_price_usd:f} = "
              f"${c.monthly_usd} ({c.note})" for c in costs]
     scope = "" if region == "us-east-1" else f"; {region} prices unverified (us-east-1 list prices used)"
     return [
