@@ -20,7 +20,7 @@ from typing import Any
 import hcl2
 from cfnlint.api import ManualArgs, lint_file
 from guard_report import ACCOUNT, REGION, plan, report, target
-from test_policy import load_cfn
+from test_guard_policy import load_cfn
 
 from analyzer.guard import resources as res
 from analyzer.guard.build import GuardRequest, write_guards

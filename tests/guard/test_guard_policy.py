@@ -1,7 +1,7 @@
 """The guard's role is least privilege, provably: every call the handler makes is in the template's policy.
 
-Calls are recorded with a botocore ``before-call`` hook on every client (as
-tests/collect/test_policy.py does for the scan) while the handler runs its
+Calls are recorded with the botocore ``before-call`` hook on every client that
+tests/collect/test_policy.py uses for the scan while the handler runs its
 behaviours on moto; the policy is read back from the rendered CloudFormation
 and Terraform files, not from the Python that builds it.
 """
@@ -9,16 +9,12 @@ and Terraform files, not from the Python that builds it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import botocore.session
-import pytest
 import yaml
 from guard_estate import eni_event, run, seed, simple_mapping
 from guard_report import ACCOUNT, REGION, plan, report, target
 
-from analyzer.collect.session import iam_action
 from analyzer.guard.mapping import mapping_document
 from analyzer.guard.render import guard_files
 from analyzer.guard.source import guard_targets, select_plans
@@ -35,21 +31,6 @@ CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: {suffix: (
 
 def load_cfn(text: str) -> dict[str, Any]:
     return yaml.load(text, Loader=CfnLoader)  # a SafeLoader subclass
-
-
-@pytest.fixture
-def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
-    calls: set[str] = set()
-    original = botocore.session.Session.create_client
-
-    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-        created = original(self, *args, **kwargs)
-        created.meta.events.register(
-            "before-call.*.*", lambda model, **_: calls.add(iam_action(model.service_model.service_name, model.name)))
-        return created
-
-    monkeypatch.setattr(botocore.session.Session, "create_client", create_client)
-    yield calls
 
 
 def statements(policy: dict[str, Any]) -> dict[str, dict[str, Any]]:
