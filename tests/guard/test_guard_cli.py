@@ -162,3 +162,18 @@ def test_monthly_cost_from_the_unit_prices_by_hand() -> None:
     assert costs["Drift metric"].monthly_usd == Decimal("0.30")
     assert costs["Log ingestion"].monthly_usd == Decimal("0.01")  # 8,760 x 6 x 350 B = 0.0171 GB x $0.50
     assert monthly_total(tuple(costs.values())) == Decimal("0.53")
+
+
+def test_ids_from_the_report_are_checked_so_nothing_reaches_a_template_as_code(tmp_path, monkeypatch, capsys) -> None:
+    hostile = tmp_path / "hostile.json"
+    bad = target("subnet-0abc${file(\"/etc/passwd\")}", ("sg-0app",), ("eipalloc-0aaa1111",))
+    hostile.write_text(json.dumps(report(plan("nat-0aaa1111", [bad]))))
+
+    code, _, stderr = main(monkeypatch, capsys, "guard", str(hostile), "--out", str(tmp_path / "o"))
+
+    assert code == 2 and "is not a valid subnet id" in stderr and not (tmp_path / "o").exists()
+    from analyzer.guard.render import quote
+    assert quote("subnet-0abc") == '"subnet-0abc"'
+    for text in ("a${b}", "a%{b}", "line\nbreak", 'quote"'):
+        with pytest.raises(ValueError, match="refusing to render"):
+            quote(text)
