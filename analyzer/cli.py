@@ -287,24 +287,90 @@ def verify(
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="Output format: text or json.")] = "text",
+    allowed_ip: Annotated[
+        list[str] | None,
+        typer.Option("--allowed-ip", metavar="IP",
+                     help="Address or CIDR the partner allow-lists; repeat for several. With it, any other public "
+                          "IP on a public-subnet Lambda ENI is drift."),
+    ] = None,
+    allowed_ips: Annotated[
+        Path | None,
+        typer.Option("--allowed-ips", metavar="FILE",
+                     help="File of allow-listed addresses or CIDRs, one a line (# comments allowed)."),
+    ] = None,
 ) -> None:
     """Check that every Lambda ENI in a public subnet still has its Elastic IP (drift guard).
 
-    Exit 1 on drift, 3 if some call failed (drift there cannot be ruled out), else 0.
+    Exit 1 on drift (an ENI without a public IP, or with one not on --allowed-ip/--allowed-ips),
+    3 if some call failed (drift there cannot be ruled out), else 0.
     """
     from analyzer.collect.scan import ScanRequest
-    from analyzer.verify import check, render_json, render_text
+    from analyzer.verify import check, load_allow_list, render_json, render_text
 
     if fmt not in ("text", "json"):
         raise UserError(f"--format {fmt!r} is not valid for verify; use text or json")
+    allowed = load_allow_list(tuple(allowed_ip or ()), allowed_ips)  # a bad list fails before the scan
     # Topology and public IPs only: no CloudWatch, no per-function or quota calls.
     request = ScanRequest(
         profile=profile, regions=tuple(region or ()), include_metrics=False, include_function_state=False
     )
     snapshot = _scan_with_progress(request)
-    result = check(snapshot)
+    result = check(snapshot, allowed)
     typer.echo(render_json(result) if fmt == "json" else render_text(result))
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def guard(
+    report_json: Annotated[
+        Path, typer.Argument(metavar="REPORT_JSON", help="A report.json (schema 2 or later) written by report/scan.")
+    ],
+    nat: Annotated[
+        list[str] | None,
+        typer.Option("--nat", metavar="NAT_ID", help="Guard only the plans that migrate this NAT; repeat for several "
+                                                      "(default: every plan)."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Folder to write DIR/<account>/<region>/ guards into.")
+    ] = Path("lambda-egress-guard"),
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMATS", help="Comma-separated: cloudformation, terraform.")
+    ] = "cloudformation,terraform",
+    allocation: Annotated[
+        list[str] | None,
+        typer.Option("--allocation", metavar="PLACEHOLDER=ID",
+                     help="The real id of a planned allocation, e.g. '<new-allocation-id-1>=eipalloc-0abc'; "
+                          "prefix ACCOUNT/REGION/ when the placeholder appears in several. Repeatable."),
+    ] = None,
+    subnet: Annotated[
+        list[str] | None,
+        typer.Option("--subnet", metavar="PLACEHOLDER=ID",
+                     help="The real id of a planned subnet, e.g. '<new-public-subnet-id-us-east-1a>=subnet-0abc'. "
+                          "Repeatable."),
+    ] = None,
+) -> None:
+    """Write the re-association guard (function, role, event rule, schedule, alarm) for the plans in a report.
+
+    Per account and region: mapping.json, handler/, cloudformation.yaml and terraform/; prints the
+    deploy and remove commands and the guard's monthly cost.
+    """
+    from analyzer.guard.build import GuardRequest, guard_summary, parse_formats, write_guards
+    from analyzer.guard.commands import deploy_commands, remove_commands
+    from analyzer.guard.cost import cost_lines
+
+    request = GuardRequest(report=report_json, out_dir=out, nat_ids=tuple(nat or ()),
+                           allocations=tuple(allocation or ()), subnets=tuple(subnet or ()),
+                           formats=parse_formats(fmt))
+    outputs = write_guards(request)
+    for line in guard_summary(outputs):
+        err.print(line, markup=False, soft_wrap=True)
+    for o in outputs:
+        for form in request.formats:
+            typer.echo(f"# {o.account_id} {o.region}: deploy ({form}) with credentials for {o.account_id}")
+            typer.echo("\n".join(deploy_commands(o.account_id, o.region, form, out)))
+            typer.echo(f"# {o.account_id} {o.region}: remove ({form})")
+            typer.echo("\n".join(remove_commands(o.account_id, o.region, form, out)))
+        typer.echo("\n".join("# " + line for line in cost_lines(o.allocations, o.region)))
 
 
 BookRegionOpt = Annotated[

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from builders import ACCOUNT, eni, function, snapshot, subnet, table
 
+from analyzer.errors import ConfigError
 from analyzer.models import Coverage, CoverageError
-from analyzer.verify import check, render_json, render_text
+from analyzer.verify import check, load_allow_list, render_json, render_text
 
 PUBLIC_TABLES = (
     table("rtb-pub", subnets=("subnet-pub",), igw="igw-1"),
@@ -117,3 +119,62 @@ def test_json_carries_status_exit_code_and_the_drifted_enis() -> None:
     assert data["groups"][0]["function_names"] == ["cron", "poller"]
     assert data["coverage_errors"][0]["error_code"] == "UnauthorizedOperation"
     assert (data["accounts"], data["regions"]) == ([ACCOUNT], ["us-east-1"])
+
+
+# --------------------------------------------------------------------------- allow-list (issue 7, item 6)
+
+
+def test_an_ip_not_on_the_allow_list_is_drift_named_with_eni_functions_and_ip() -> None:
+    snap = estate(poller_ip="203.0.113.99")  # a stray EIP: the partner allow-listed only 198.51.100.7
+    assert check(snap).exit_code == 0  # without a list, any public IP passes, as before
+
+    result = check(snap, load_allow_list(("198.51.100.7",), None))
+
+    assert (result.status, result.exit_code) == ("drift", 1)
+    (drifted,) = result.drifted
+    assert (drifted.eni_ids_not_allowed, drifted.public_ips_not_allowed) == (("eni-poll",), ("203.0.113.99",))
+    assert drifted.eni_ids_without_public_ip == ()
+    text = render_text(result)
+    assert ("DRIFT  123456789012 us-east-1 subnet-pub [sg-app] public IP not on the allow-list: eni-poll "
+            "203.0.113.99; functions: cron, poller") in text
+    assert "OK     123456789012 us-east-1 subnet-pub [sg-web] ENIs eni-web -> 198.51.100.7" in text
+    assert text.splitlines()[-1].startswith("DRIFT: 1 of 2 public-subnet ENI group(s) lack an allowed public IP")
+
+
+def test_allow_list_file_takes_cidrs_and_comments(tmp_path) -> None:
+    listed = tmp_path / "partner.txt"
+    listed.write_text("# partner allow-list\n198.51.100.0/29\n\n203.0.113.99  # the poller's new EIP\n")
+    allowed = load_allow_list((), listed)
+
+    result = check(estate(poller_ip="203.0.113.99"), allowed)
+
+    assert (result.status, result.allowed_ips) == ("ok", ("198.51.100.0/29", "203.0.113.99/32"))
+    assert render_text(result).splitlines()[-1] == \
+        "OK: all 2 public-subnet ENI group(s) have an allowed public IP on every ENI"
+    data = json.loads(render_json(result))
+    assert data["allowed_ips"] == ["198.51.100.0/29", "203.0.113.99/32"]
+    assert data["groups"][0]["eni_ids_not_allowed"] == []
+
+
+def test_a_bare_eni_and_a_stray_ip_in_one_group_are_both_named() -> None:
+    snap = estate(poller_ip="203.0.113.99")
+    extra = eni("eni-poll-2", "subnet-pub", ("sg-app",))
+    snap = snap.model_copy(update={"network_interfaces": (*snap.network_interfaces, extra)})
+
+    (drifted,) = check(snap, load_allow_list(("198.51.100.7",), None)).drifted
+
+    assert "no public IP on eni-poll-2 (1 of 2 ENIs); public IP not on the allow-list: eni-poll 203.0.113.99" \
+        in render_text(check(snap, load_allow_list(("198.51.100.7",), None)))
+    assert (drifted.eni_ids_without_public_ip, drifted.eni_ids_not_allowed) == (("eni-poll-2",), ("eni-poll",))
+
+
+def test_bad_allow_lists_are_config_errors(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="allow-list: 'partner' is not an IP address or CIDR"):
+        load_allow_list(("partner",), None)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing yet\n")
+    with pytest.raises(ConfigError, match="no address or CIDR in it"):
+        load_allow_list((), empty)
+    with pytest.raises(ConfigError, match="cannot read it"):
+        load_allow_list((), tmp_path / "missing.txt")
+    assert load_allow_list((), None) is None

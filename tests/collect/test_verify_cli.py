@@ -73,3 +73,40 @@ def test_verify_with_a_denied_call_and_no_drift_exits_3(moto_server: MotoServer)
     assert run.returncode == 3, run.stdout + run.stderr
     assert "us-east-1 DescribeVpcEndpoints: UnauthorizedOperation" in run.stdout
     assert run.stdout.splitlines()[-1] == "INCOMPLETE: no drift found in what was scanned"
+
+
+def test_verify_with_an_allow_list_names_the_stray_address(moto_server: MotoServer, tmp_path: Path) -> None:
+    """poller gets an Elastic IP nobody allow-listed: OK without a list, drift (exit 1) with one."""
+    estate = seed_estate("us-east-1", moto_server.url)
+    ec2 = client("ec2", "us-east-1", moto_server.url)
+    stray = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=stray["AllocationId"], NetworkInterfaceId=estate.enis["poller"])
+
+    assert verify(moto_server).returncode == 0  # without a list, any public IP passes (as before)
+
+    run = verify(moto_server, "--allowed-ip", estate.webhook_eip)
+
+    assert run.returncode == 1, run.stdout + run.stderr
+    drift_line = next(line for line in run.stdout.splitlines() if line.startswith("DRIFT  "))
+    assert drift_line.endswith(f"public IP not on the allow-list: {estate.enis['poller']} {stray['PublicIp']}; "
+                               "functions: poller")
+    assert f"[{estate.sg_app}]" in drift_line
+
+    listed = tmp_path / "allowed.txt"
+    listed.write_text(f"# partner allow-list\n{estate.webhook_eip}\n{stray['PublicIp']}/32\n")
+    fixed = verify(moto_server, "--allowed-ips", str(listed), "--format", "json")
+
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    data = json.loads(fixed.stdout)
+    assert (data["status"], data["allowed_ips"]) == ("ok", [f"{estate.webhook_eip}/32", f"{stray['PublicIp']}/32"])
+
+
+def test_verify_with_a_bad_allow_list_is_one_line_exit_2_before_any_call(moto_server: MotoServer) -> None:
+    assert moto_server.layer is not None
+    moto_server.layer.seen.clear()
+
+    run = verify(moto_server, "--allowed-ip", "partner.example.com")
+
+    assert run.returncode == 2
+    assert run.stderr.strip() == "error: allow-list: 'partner.example.com' is not an IP address or CIDR"
+    assert moto_server.layer.seen == []  # the list is checked before the scan
