@@ -345,9 +345,13 @@ def guard(
     subnet: Annotated[
         list[str] | None,
         typer.Option("--subnet", metavar="PLACEHOLDER=ID",
-                     help="The real id of a planned subnet, e.g. '<new-public-subnet-id-us-east-1a>=subnet-0abc'. "
-                          "Repeatable."),
+                     help="The real id of a subnet the plan creates, e.g. "
+                          "'<new-public-subnet-vpc-0abc-us-east-1a>=subnet-0def'. Repeatable."),
     ] = None,
+    name: Annotated[
+        str, typer.Option("--name", metavar="NAME", help="The guard's name (its function, stack, role, rules and "
+                                                          "alarms); one guard per name, account and region.")
+    ] = "lambda-egress-guard",
 ) -> None:
     """Write the re-association guard (function, role, event rule, schedule, alarm) for the plans in a report.
 
@@ -360,16 +364,16 @@ def guard(
 
     request = GuardRequest(report=report_json, out_dir=out, nat_ids=tuple(nat or ()),
                            allocations=tuple(allocation or ()), subnets=tuple(subnet or ()),
-                           formats=parse_formats(fmt))
+                           formats=parse_formats(fmt), name=name)
     outputs = write_guards(request)
     for line in guard_summary(outputs):
         err.print(line, markup=False, soft_wrap=True)
     for o in outputs:
         for form in request.formats:
             typer.echo(f"# {o.account_id} {o.region}: deploy ({form}) with credentials for {o.account_id}")
-            typer.echo("\n".join(deploy_commands(o.account_id, o.region, form, out)))
+            typer.echo("\n".join(deploy_commands(o.account_id, o.region, form, out, name=name)))
             typer.echo(f"# {o.account_id} {o.region}: remove ({form})")
-            typer.echo("\n".join(remove_commands(o.account_id, o.region, form, out)))
+            typer.echo("\n".join(remove_commands(o.account_id, o.region, form, out, name=name)))
         typer.echo("\n".join("# " + line for line in cost_lines(o.allocations, o.region)))
 
 

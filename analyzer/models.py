@@ -399,7 +399,7 @@ class TargetEni(Located):
     """
 
     vpc_id: str
-    subnet_id: str  # a real public subnet, or a placeholder "<new-public-subnet-id-AZ>"
+    subnet_id: str  # a real public subnet, or a placeholder "<new-public-subnet-VPC-AZ>"
     availability_zone: str | None = None
     new_subnet: bool = False
     has_ipv6_cidr: bool = False  # the subnet has an IPv6 CIDR (a subnet the plan creates has none yet)
@@ -561,7 +561,7 @@ class PlanTarget(Located):
     """
 
     vpc_id: str
-    subnet_id: str  # a real subnet id, or a placeholder "<new-public-subnet-id-AZ>" the plan creates
+    subnet_id: str  # a real subnet id, or a placeholder "<new-public-subnet-VPC-AZ>" the plan creates
     availability_zone: str | None = None
     security_group_ids: tuple[str, ...]
     # One allocation per ENI Lambda is expected to create: a real "eipalloc-..." (reused or already

@@ -412,17 +412,53 @@ def test_hostile_subnet_ids_stay_quoted_strings_in_terraform():
 def test_guard_is_deployed_and_tested_before_the_first_move():
     plan = plan_for(TWO)
     guard = next(s for s in plan.steps if s.stage == "guard")
-    assert guard.commands[0].startswith("lambda-egress guard report.json --nat nat-1 --allocation ")
-    assert any(c.startswith("aws cloudformation deploy --template-file guard/nat-1/111122223333/us-east-1/"
-                            "cloudformation.yaml --stack-name lambda-egress-guard-nat-1") for c in guard.commands)
+    argv = shlex.split(guard.commands[0])
+    assert argv[:5] == ["lambda-egress", "guard", "report.json", "--name", "lambda-egress-guard-nat-1"]
+    assert arg(argv, "--nat") == "nat-1" and arg(argv, "--out") == "guard/nat-1"
+    assert [a for i, a in enumerate(argv) if argv[i - 1] == "--allocation"] == [
+        "<new-allocation-id-1>=<eipalloc-id-of-new-allocation-id-1>",
+        "<new-allocation-id-2>=<eipalloc-id-of-new-allocation-id-2>"]
+    deploy = [c for c in guard.commands if c.startswith("aws cloudformation deploy ")]
+    assert deploy == ["aws cloudformation deploy --template-file guard/nat-1/111122223333/us-east-1/"
+                      "cloudformation.packaged.yaml --stack-name lambda-egress-guard-nat-1 --capabilities "
+                      "CAPABILITY_NAMED_IAM --region us-east-1"]
     # Tested on a warmed ENI before anything real runs there: disassociate, run the guard, expect it back.
-    ops = [c.split()[2] for c in guard.commands if c.startswith("aws ")]
-    assert ops[1:4] == ["disassociate-address", "invoke", "describe-addresses"]
+    test = guard.commands.index(next(c for c in guard.commands if "disassociate-address" in c))
+    assert [c.split()[2] for c in guard.commands[test:test + 3]] == ["disassociate-address", "invoke",
+                                                                      "describe-addresses"]
     assert "lambda-egress verify --region us-east-1 --allowed-ips allowed-ips-nat-1.txt" in guard.commands
-    assert any("delete-stack --stack-name lambda-egress-guard-nat-1" in c for c in guard.rollback)
+    assert guard.rollback[:2] == (
+        "aws cloudformation delete-stack --stack-name lambda-egress-guard-nat-1 --region us-east-1",
+        "aws cloudformation wait stack-delete-complete --stack-name lambda-egress-guard-nat-1 --region us-east-1")
     assert index(plan, lambda s: s.stage == "guard") < index(plan, lambda s: s.stage == "move")
     announce = next(s for s in plan.steps if s.stage == "partner")
     assert announce.commands[-1].endswith("> allowed-ips-nat-1.txt")
+
+
+def test_the_runbook_s_guard_command_writes_the_guard_once_ids_are_filled_in(tmp_path):
+    """The generate line of the guard stage, with the placeholders filled, runs against the real `guard`."""
+    from typer.testing import CliRunner
+
+    from analyzer.cli import app
+    from analyzer.pricing import load_price_book
+    from analyzer.result import analyze
+
+    result = analyze(snapshot(TWO), load_price_book())
+    report = tmp_path / "report.json"
+    report.write_text(result.model_dump_json())
+    [plan] = result.plans
+    guard = next(s for s in plan.steps if s.stage == "guard")
+    line = guard.commands[0].replace("<eipalloc-id-of-new-allocation-id-1>", "eipalloc-0aaa1111")
+    line = line.replace("<eipalloc-id-of-new-allocation-id-2>", "eipalloc-0bbb2222")
+    argv = shlex.split(line)
+    argv[argv.index("report.json")] = str(report)
+    argv[argv.index("--out") + 1] = str(tmp_path / "guard" / "nat-1")
+    run = CliRunner().invoke(app, argv[1:])
+    assert run.exit_code == 0, run.output
+    mapping = (tmp_path / "guard" / "nat-1" / ACCT / REGION / "mapping.json").read_text()
+    assert "eipalloc-0aaa1111" in mapping and "subnet-pub-b" in mapping
+    template = (tmp_path / "guard" / "nat-1" / ACCT / REGION / "cloudformation.yaml").read_text()
+    assert '"lambda-egress-guard-nat-1"' in template
 
 
 def test_function_in_two_subnets_of_one_nat_moves_once():

@@ -15,6 +15,7 @@ from analyzer.errors import ConfigError
 from analyzer.files import atomic_write_bytes
 from analyzer.guard.mapping import mapping_document
 from analyzer.guard.render import FORMATS, guard_files
+from analyzer.guard.resources import FUNCTION_NAME, guard_names
 from analyzer.guard.source import guard_targets, load_report, parse_resolutions, select_plans
 
 # Files a format owns: removed when a later run leaves that format out, so no stale policy stays behind.
@@ -33,6 +34,7 @@ class GuardRequest:
     allocations: tuple[str, ...] = ()  # "[ACCOUNT/REGION/]<placeholder>=eipalloc-..."
     subnets: tuple[str, ...] = ()  # "[ACCOUNT/REGION/]<placeholder>=subnet-..."
     formats: tuple[str, ...] = FORMATS
+    name: str = FUNCTION_NAME  # the guard's name: its function, stack, role, rules, topic and alarms
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ def parse_formats(value: str) -> tuple[str, ...]:
 
 def plan_guards(request: GuardRequest) -> list[tuple[GuardOutput, dict[str, bytes]]]:
     """What ``write_guards`` would write, checked, without touching the disk."""
+    try:
+        guard_names(request.name)
+    except ValueError as exc:
+        raise ConfigError(f"--name: {exc}") from None
     report = load_report(request.report)
     plans = select_plans(report, request.nat_ids)
     grouped = guard_targets(plans, parse_resolutions(request.allocations, "allocation", "--allocation"),
@@ -63,7 +69,7 @@ def plan_guards(request: GuardRequest) -> list[tuple[GuardOutput, dict[str, byte
     planned = []
     for (account, region), targets in grouped.items():
         document = mapping_document(account, region, targets, report.get("collected_at"))
-        files = guard_files(document, request.formats)
+        files = guard_files(document, request.formats, request.name)
         folder = request.out_dir / account / region
         output = GuardOutput(
             account_id=account, region=region, folder=folder, targets=len(targets),

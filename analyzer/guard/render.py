@@ -55,17 +55,18 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def context(document: dict[str, Any]) -> dict[str, Any]:
+def context(document: dict[str, Any], name: str = res.FUNCTION_NAME) -> dict[str, Any]:
     account, region = document["account_id"], document["region"]
+    names = res.guard_names(name)
     return {
         "account_id": account,
         "region": region,
         "generated_by": document["generated_by"],
         "description": f"lambda-egress guard: keeps the mapped Elastic IPs on Lambda ENIs ({account} {region})",
-        "function_name": res.FUNCTION_NAME,
-        "role_name": res.role_name(region),
-        "topic_name": res.TOPIC_NAME,
-        "log_group": res.LOG_GROUP,
+        "function_name": names.function,
+        "role_name": names.role(region),
+        "topic_name": names.topic,
+        "log_group": names.log_group,
         "log_retention_days": res.LOG_RETENTION_DAYS,
         "handler": res.HANDLER,
         "runtime": res.RUNTIME,
@@ -77,14 +78,14 @@ def context(document: dict[str, Any]) -> dict[str, Any]:
         "drift_alarm_description": (
             "Drift the guard cannot fix (an ENI without its address, an allocation used elsewhere, an address "
             "not on the allow-list), or no guard run reported in the period"),
-        "policy": policy(document),
+        "policy": policy(document, name),
         "event_pattern": res.event_pattern(subnet_ids(document)),
     }
 
 
-def policy(document: dict[str, Any]) -> dict[str, Any]:
+def policy(document: dict[str, Any], name: str = res.FUNCTION_NAME) -> dict[str, Any]:
     return res.policy_document(document["account_id"], document["region"], allocation_ids(document),
-                               subnet_ids(document))
+                               subnet_ids(document), name)
 
 
 def runtime_sources() -> dict[str, bytes]:
@@ -92,9 +93,10 @@ def runtime_sources() -> dict[str, bytes]:
     return {name: folder.joinpath(name).read_bytes() for name in RUNTIME_FILES}
 
 
-def guard_files(document: dict[str, Any], formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+def guard_files(document: dict[str, Any], formats: tuple[str, ...] = FORMATS,
+                name: str = res.FUNCTION_NAME) -> dict[str, bytes]:
     """Relative path -> content for one account and region."""
-    env, ctx = _env(), context(document)
+    env, ctx = _env(), context(document, name)
     mapping_text = dump_mapping(document).encode()
     files = {"mapping.json": mapping_text, f"handler/{res.PACKAGE}/mapping.json": mapping_text}
     files.update({f"handler/{res.PACKAGE}/{name}": data for name, data in runtime_sources().items()})

@@ -25,12 +25,19 @@ No ``ec2:DisassociateAddress``: the guard never takes an address from anything.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+# The default guard name: one guard per account and region. A runbook deploys one guard per plan
+# (``--name lambda-egress-guard-<first NAT id>``), so plans never overwrite each other's mapping.
 FUNCTION_NAME = "lambda-egress-guard"
-STACK_NAME = "lambda-egress-guard"
-TOPIC_NAME = "lambda-egress-guard-alerts"
+STACK_NAME = FUNCTION_NAME
+TOPIC_NAME = f"{FUNCTION_NAME}-alerts"
 LOG_GROUP = f"/aws/lambda/{FUNCTION_NAME}"
+# Letters, digits and hyphens, short enough that "<name>-<region>" (the IAM role) and "<name>-eni-created"
+# (the EventBridge rule) stay within AWS's 64-character limits.
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,40}$")
 HANDLER = "lambda_egress_guard.handler.handler"
 PACKAGE = "lambda_egress_guard"  # the runtime package's name inside the deployment zip
 RUNTIME = "python3.13"
@@ -54,18 +61,53 @@ def partition(region: str) -> str:
     return "aws"
 
 
-def role_name(region: str) -> str:
-    """IAM names are global to the account: one guard role per region."""
-    return f"{FUNCTION_NAME}-{region}"
+@dataclass(frozen=True)
+class GuardNames:
+    """Every name one guard's resources carry, derived from the guard's name."""
+
+    name: str
+
+    @property
+    def function(self) -> str:
+        return self.name
+
+    @property
+    def stack(self) -> str:
+        return self.name
+
+    @property
+    def topic(self) -> str:
+        return f"{self.name}-alerts"
+
+    @property
+    def log_group(self) -> str:
+        return f"/aws/lambda/{self.name}"
+
+    def role(self, region: str) -> str:
+        """IAM names are global to the account: one guard role per region."""
+        return f"{self.name}-{region}"
+
+
+def guard_names(name: str = FUNCTION_NAME) -> GuardNames:
+    """The names of one guard; ValueError when ``name`` does not fit AWS's name rules and limits."""
+    if not NAME_PATTERN.match(name):
+        raise ValueError(f"guard name {name!r}: use letters, digits and hyphens, starting with a letter, "
+                         "at most 41 characters")
+    return GuardNames(name)
+
+
+def role_name(region: str, name: str = FUNCTION_NAME) -> str:
+    return guard_names(name).role(region)
 
 
 def ec2_arn(account_id: str, region: str, kind: str, resource_id: str) -> str:
     return f"arn:{partition(region)}:ec2:{region}:{account_id}:{kind}/{resource_id}"
 
 
-def policy_document(account_id: str, region: str, allocation_ids: Iterable[str], subnet_ids: Iterable[str]) -> dict:
+def policy_document(account_id: str, region: str, allocation_ids: Iterable[str], subnet_ids: Iterable[str],
+                    name: str = FUNCTION_NAME) -> dict:
     """The guard role's only policy (see the module docstring for why each statement is there)."""
-    log_group = f"arn:{partition(region)}:logs:{region}:{account_id}:log-group:{LOG_GROUP}"
+    log_group = f"arn:{partition(region)}:logs:{region}:{account_id}:log-group:{guard_names(name).log_group}"
     return {
         "Version": "2012-10-17",
         "Statement": [

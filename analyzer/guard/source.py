@@ -7,7 +7,7 @@ its AWS shape here, so nothing from the scanned account can be read as YAML,
 HCL or shell.
 
 Plans name resources that do not exist yet (``<new-allocation-id-1>``,
-``<new-public-subnet-id-us-east-1a>``). A least-privilege policy cannot hold
+``<new-public-subnet-vpc-0abc-us-east-1a>``). A least-privilege policy cannot hold
 them, so the user passes the real ids: ``--allocation PLACEHOLDER=eipalloc-...``
 and ``--subnet PLACEHOLDER=subnet-...``, optionally scoped
 ``ACCOUNT/REGION/PLACEHOLDER=...`` when the same placeholder appears in two
@@ -144,7 +144,7 @@ class Resolver:
             named = "; ".join(f"{p} ({', '.join(sorted(s))})" for p, s in sorted(self.missing.items()))
             raise ConfigError(
                 f"unresolved placeholders: {named}; create them first, then pass "
-                "--allocation '<new-allocation-id-N>=eipalloc-...' / --subnet '<new-public-subnet-id-AZ>=subnet-...'")
+                "--allocation '<new-allocation-id-N>=eipalloc-...' / --subnet '<new-public-subnet-VPC-AZ>=subnet-...'")
         for kind, given in self.given.items():
             for scope, placeholder in given:
                 if (kind, (scope, placeholder)) not in self.used:

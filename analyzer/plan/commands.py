@@ -10,7 +10,6 @@ are filled in fails in the CLI instead of being read as a shell redirection.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import shlex
 from collections.abc import Iterable
@@ -222,26 +221,3 @@ def recreate_nat(subnet_id: str | None, vpc_id: str, allocation_ids: tuple[str, 
         *secondary, "--region", region,
     )
     return create, wait
-
-
-def event_pattern(subnet_ids: Iterable[str]) -> str:
-    """CloudTrail CreateNetworkInterface calls Lambda makes in the target subnets.
-
-    Both service markers are accepted ($or) because CloudTrail records calls a
-    service makes on your behalf with the service name in sourceIPAddress and
-    in userIdentity.invokedBy.
-    """
-    pattern = {
-        "source": ["aws.ec2"],
-        "detail-type": ["AWS API Call via CloudTrail"],
-        "detail": {
-            "eventSource": ["ec2.amazonaws.com"],
-            "eventName": ["CreateNetworkInterface"],
-            "requestParameters": {"subnetId": sorted(set(subnet_ids))},
-            "$or": [
-                {"sourceIPAddress": ["lambda.amazonaws.com"]},
-                {"userIdentity": {"invokedBy": ["lambda.amazonaws.com"]}},
-            ],
-        },
-    }
-    return json.dumps(pattern, separators=(",", ":"))

@@ -177,3 +177,35 @@ def test_ids_from_the_report_are_checked_so_nothing_reaches_a_template_as_code(t
     for text in ("a${b}", "a%{b}", "line\nbreak", 'quote"'):
         with pytest.raises(ValueError, match="refusing to render"):
             quote(text)
+
+
+def test_the_demo_report_produces_a_guard_per_plan_once_its_ids_are_known(tmp_path, monkeypatch, capsys):
+    """Every candidate of the bundled demo gets a guard, written per plan as its runbook says."""
+    import hashlib
+
+    from analyzer.pipeline import demo_snapshot
+    from analyzer.pricing import load_price_book
+    from analyzer.result import analyze
+
+    result = analyze(demo_snapshot(), load_price_book())
+    report_path = tmp_path / "report.json"
+    report_path.write_text(result.model_dump_json())
+    written = []
+    for migration in result.plans:
+        guard = next(s for s in migration.steps if s.stage == "guard")
+        argv = shlex.split(guard.commands[0])
+        for i, value in enumerate(argv):  # fill in the ids the user would have by then
+            if argv[i - 1] in ("--allocation", "--subnet"):
+                placeholder, _ = value.split("=", 1)
+                kind = "eipalloc" if argv[i - 1] == "--allocation" else "subnet"
+                digest = hashlib.sha256((migration.plan_id + placeholder).encode()).hexdigest()[:16]
+                argv[i] = f"{placeholder}={kind}-0{digest}"
+        argv[argv.index("report.json")] = str(report_path)
+        out = tmp_path / argv[argv.index("--out") + 1]
+        argv[argv.index("--out") + 1] = str(out)
+        code, _, stderr = main(monkeypatch, capsys, *argv[1:])
+        assert code == 0, (migration.plan_id, stderr)
+        mapping = json.loads((out / migration.account_id / migration.region / "mapping.json").read_text())
+        written.append((migration.plan_id, len(mapping["targets"])))
+    assert written == [(p.plan_id, len(p.targets)) for p in result.plans]
+    assert {n for p in result.plans for n in p.nat_gateway_ids} == {s.nat_gateway_id for s in result.scenarios}
