@@ -90,6 +90,11 @@ ReuseOpt = Annotated[
         "cost of a maintenance window; default: new addresses allow-listed ahead, no window.",
     ),
 ]
+MinSavingsOpt = Annotated[
+    float | None,
+    typer.Option("--min-savings", metavar="USD", help="A candidate saving less per month is 'not worth it' "
+                                                       "(default: 10)."),
+]
 ALL_FORMATS = "html,md,json,csv"
 
 
@@ -109,7 +114,8 @@ def main_callback(
 
 
 def _report_options(out: Path, fmt: str, prices: Path | None, suppressions: Path | None, fail_on: str | None,
-                    destinations: list[str] | None = None, reuse_nat_addresses: bool = False):
+                    destinations: list[str] | None = None, reuse_nat_addresses: bool = False,
+                    min_savings: float | None = None):
     from analyzer.pipeline import ReportOptions, analysis_settings, check_fail_on
     from reports.render import parse_formats
 
@@ -119,7 +125,7 @@ def _report_options(out: Path, fmt: str, prices: Path | None, suppressions: Path
         prices=prices,
         suppressions=suppressions,
         fail_on=check_fail_on(fail_on),
-        settings=analysis_settings(destinations or (), reuse_nat_addresses),
+        settings=analysis_settings(destinations or (), reuse_nat_addresses, min_savings),
     )
 
 
@@ -168,11 +174,13 @@ def demo(
     fmt: FormatOpt = ALL_FORMATS,
     destination: DestinationOpt = None,
     reuse_nat_addresses: ReuseOpt = False,
+    min_savings: MinSavingsOpt = None,
 ) -> None:
     """Analyze the bundled sample snapshot (no AWS account needed) and write the reports."""
     from analyzer.pipeline import demo_snapshot
 
-    _run_report(demo_snapshot, _report_options(out, fmt, None, None, None, destination, reuse_nat_addresses))
+    options = _report_options(out, fmt, None, None, None, destination, reuse_nat_addresses, min_savings)
+    _run_report(demo_snapshot, options)
 
 
 @app.command()
@@ -187,11 +195,12 @@ def report(
     fail_on: FailOnOpt = None,
     destination: DestinationOpt = None,
     reuse_nat_addresses: ReuseOpt = False,
+    min_savings: MinSavingsOpt = None,
 ) -> None:
     """Re-analyze a saved snapshot offline and write the reports."""
     from analyzer.snapshot import read_snapshot
 
-    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses)
+    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings)
     _run_report(lambda: read_snapshot(snapshot), options)
 
 
@@ -226,6 +235,7 @@ def scan(
     ] = False,
     destination: DestinationOpt = None,
     reuse_nat_addresses: ReuseOpt = False,
+    min_savings: MinSavingsOpt = None,
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
     from analyzer.collect.scan import ScanRequest
@@ -236,7 +246,7 @@ def scan(
         raise UserError("--org and --accounts-file need --role-name (the role to assume in each account)")
     if org and accounts_file:
         raise UserError("use either --org or --accounts-file, not both")
-    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses)
+    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings)
     inputs = load_inputs(options)  # a bad --prices or --suppressions fails now, not after the scan
     request = ScanRequest(
         profile=profile,

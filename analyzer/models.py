@@ -14,6 +14,7 @@ JSON number only when serialised.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -507,6 +508,10 @@ class Scenario(Located):
     lambda_attributable_monthly_usd: Usd = Decimal(0)
     new_eips: int = 0  # of eips_needed, the ones the migration allocates
     plan_id: str | None = None  # the plan (plans[].plan_id) that migrates this NAT's functions
+    # The decision (analyzer.verdicts): go, go-with-guard, blocked, not-worth-it; the reasons are the stable ids
+    # of the findings behind it and the settings it was judged against ("min_savings_usd=10").
+    verdict: Literal["go", "go-with-guard", "blocked", "not-worth-it"] | None = None
+    verdict_reasons: tuple[str, ...] = ()
 
 
 class Alternative(Located):
@@ -521,6 +526,12 @@ class Alternative(Located):
 # --------------------------------------------------------------------------- findings
 
 
+def finding_id(rule_id: str, account_id: str, region: str, resource_ids: tuple[str, ...] | list[str]) -> str:
+    """A finding's stable id: its rule and a digest of where it is and what it names, equal across months."""
+    digest = hashlib.sha256("|".join([account_id, region, *resource_ids]).encode()).hexdigest()[:12]
+    return f"{rule_id}:{digest}"
+
+
 class Finding(Located):
     rule_id: str
     severity: Severity
@@ -532,6 +543,15 @@ class Finding(Located):
     references: tuple[str, ...] = ()
     suppressed: bool = False
     suppression_reason: str | None = None
+    id: str = ""  # stable: finding_id(rule, account, region, resource ids); filled in when not given
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stable_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("id") and {"rule_id", "account_id", "region"} <= data.keys():
+            data = {**data, "id": finding_id(data["rule_id"], data["account_id"], data["region"],
+                                             tuple(data.get("resource_ids") or ()))}
+        return data
 
 
 class Suppression(Frozen):
@@ -620,6 +640,7 @@ class Settings(Frozen):
     # the NAT gateways' primary addresses, freed only by deleting the NAT (a maintenance window).
     reuse_nat_addresses: bool = False
     window_minutes: int = 10  # estimated length of that window (DeleteNatGateway + association + update)
+    min_savings_usd: Decimal = Decimal("10")  # a candidate saving less a month is "not worth it"
     nat_ports_per_destination: int = 55_000  # a NAT address's simultaneous connections to one destination
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -57,7 +58,8 @@ def check_fail_on(value: str | None) -> str | None:
     return severity
 
 
-def analysis_settings(destinations: Sequence[str] = (), reuse_nat_addresses: bool = False) -> Settings:
+def analysis_settings(destinations: Sequence[str] = (), reuse_nat_addresses: bool = False,
+                      min_savings: float | None = None) -> Settings:
     """Settings from the analysis options; a ``--destination`` that is not an address or CIDR is a usage error."""
     from analyzer.routing import parse_destination
 
@@ -67,7 +69,12 @@ def analysis_settings(destinations: Sequence[str] = (), reuse_nat_addresses: boo
             parsed.append(str(parse_destination(text)))
         except ValueError as exc:
             raise ConfigError(f"--destination {exc}") from None
-    return Settings(destinations=tuple(dict.fromkeys(parsed)), reuse_nat_addresses=reuse_nat_addresses)
+    extra = {}
+    if min_savings is not None:
+        if not 0 <= min_savings < 1e9:
+            raise ConfigError(f"--min-savings must be a dollar amount of 0 or more, got {min_savings}")
+        extra["min_savings_usd"] = Decimal(str(min_savings))
+    return Settings(destinations=tuple(dict.fromkeys(parsed)), reuse_nat_addresses=reuse_nat_addresses, **extra)
 
 
 def exit_code_for(result: AnalysisResult, fail_on: str | None) -> int:

@@ -32,6 +32,7 @@ from analyzer.rules import evaluate_all
 from analyzer.suppressions import apply_suppressions
 from analyzer.topology import build_topology
 from analyzer.usage import build_usage
+from analyzer.verdicts import apply_verdicts
 
 
 def _nat_reports(topology: Topology, usage: Usage) -> tuple[NatReport, ...]:
@@ -128,6 +129,8 @@ def analyze(
     findings, notes = apply_suppressions(
         evaluate_all(topology, usage, settings), suppressions, today or snapshot.collected_at.date()
     )
+    plans = build_plans(snapshot, topology, scenarios, findings, settings)
+    scenarios = apply_verdicts(scenarios, findings, plans, topology, settings)
     return AnalysisResult(
         tool_version=__version__,
         collected_at=snapshot.collected_at,
@@ -142,7 +145,7 @@ def analyze(
         scenarios=scenarios,
         alternatives=alternatives,
         findings=findings,
-        plans=build_plans(snapshot, topology, scenarios, findings, settings),
+        plans=plans,
         settings=settings,
         assumptions=_assumptions(snapshot, settings, prices, notes),
     )

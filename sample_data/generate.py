@@ -29,17 +29,18 @@ idle-reclamation      legacy-sftp-bridge Inactive/Idle (high); chargeback-eviden
                       payouts-batch-scheduler idle 9 days (medium)
 eni-not-persistent    partner-bank-sftp-push group, payments-eu public-a with an EIP (medium);
                       all 7 NATs are candidates (info each)
-nat-shared            payments-core-nat-b: 2 recon-worker EC2 ENIs in app-b (main table), and the
-                      ledger RDS ENI in data-a, whose only route to it is the partner's 198.51.100.0/24
+nat-shared            payments-core-nat-b: 2 recon-worker EC2 ENIs in app-b (main table);
+                      payments-eu-nat-a: the settlement-batch EC2 ENI in ops-a, whose only route
+                      to it is the clearing house's 203.0.113.0/24 (no default route there)
 cross-az-nat          payments-eu-nat-a (eu-west-1a) <- app-b (1b) and app-c (1c), main table;
                       the regional NAT's app-d (no address in 1d)
 eip-quota             no downtime by default: every ENI without a NAT secondary gets a new address,
-                      so payments-eu, data-lake and analytics-apac pass the quota of 5
+                      so payments-eu and analytics-apac pass the quota of 5 (data-lake's is 10)
 allowlist-change      every candidate (new addresses ahead; the NATs' primaries leave the list last)
 idle-nat              data-lake-nat-b: ~0.2 GB/month
 no-gateway-endpoint   payments-eu (S3 only), analytics-apac (no gateway endpoints)
-unsupported-pattern   every candidate; high where the data account's Lambda ENIs report
-                      RequesterManaged true, medium in the payments account (false)
+unsupported-pattern   every candidate; high in ap-northeast-1, where the Lambda ENIs report
+                      RequesterManaged true, medium elsewhere (false)
 nat-port-capacity     payments-core-nat-c: 37 ErrorPortAllocation on the peak day (high); low for
                       payments-eu-nat-a (a secondary address) and the regional NAT (2 addresses)
 ipv6-egress           fx-rates-poller (Ipv6AllowedForDualStack; its target subnet has no IPv6 CIDR)
@@ -51,6 +52,11 @@ Elastic IP for both subnets. events-fanout spans data-lake app-a (nat-a) and app
 so data-lake-nat-a and data-lake-nat-b are migrated by one plan that moves it once.
 payments-eu-nat-a has a secondary address (taken off the NAT and reused, no window); the
 regional NAT has one primary address per AZ (1a, 1c) and is priced per active AZ.
+
+Verdicts: payments-core-nat-a go; data-lake-nat-a and -nat-b go with guard (connection
+limit, shared ENIs, idle functions); payments-core-nat-b not worth it ($2.34/month);
+blocked: analytics-apac-nat-regional (quota, RequesterManaged), payments-core-nat-c (port
+errors), payments-eu-nat-a (it stays for settlement-batch and moving costs more).
 
 No function-level rule fires for payments-stripe-webhook: alone in its ENI
 group behind payments-core-nat-a in its own AZ (1 group, 1 EIP), VPC with S3 and
@@ -129,7 +135,7 @@ PREFIX_LISTS = {
 }
 
 
-PARTNER_CIDR = "198.51.100.0/24"  # a card network's reference-data API the migrator calls through the NAT
+PARTNER_CIDR = "203.0.113.0/24"  # a clearing house the settlement batch reaches through the NAT, nothing else
 # NAT address layout: zonal NATs get one primary address, plus secondaries listed here; the regional NAT
 # one primary address per AZ it serves.
 NAT_SECONDARIES = {"payments-eu/nat-a": 1}
@@ -189,13 +195,13 @@ VPCS = (
         ("public-c", "c", "10.20.2.0/24", "igw"), ("app-a", "a", "10.20.16.0/20", "nat-a"),
         ("app-b", "b", "10.20.32.0/20", "main"), ("app-c", "c", "10.20.48.0/20", "nat-c"),
         ("data-a", "a", "10.20.64.0/22", "isolated"),
-    ), main_route="nat-b", nats=("a", "b", "c"), endpoints=("s3", "dynamodb"),
-        extra_routes=(("data-a", PARTNER_CIDR, "nat-b"),)),
+    ), main_route="nat-b", nats=("a", "b", "c"), endpoints=("s3", "dynamodb")),
     VpcSpec("payments-eu", PAY, "eu-west-1", "10.40.0.0/16", (
         ("public-a", "a", "10.40.0.0/24", "igw"), ("public-b", "b", "10.40.1.0/24", "igw"),
         ("app-a", "a", "10.40.16.0/20", "nat-a"), ("app-b", "b", "10.40.32.0/20", "main"),
         ("app-c", "c", "10.40.48.0/20", "main"), ("app-a2", "a", "10.40.64.0/20", "nat-a"),
-    ), main_route="nat-a", nats=("a",), endpoints=("s3",)),
+        ("ops-a", "a", "10.40.80.0/24", "isolated"),
+    ), main_route="nat-a", nats=("a",), endpoints=("s3",), extra_routes=(("ops-a", PARTNER_CIDR, "nat-a"),)),
     VpcSpec("data-lake", DATA, "us-east-1", "10.60.0.0/16", (
         ("public-a", "a", "10.60.0.0/24", "igw"), ("public-b", "b", "10.60.1.0/24", "igw"),
         ("app-a", "a", "10.60.16.0/20", "nat-a"), ("app-b", "b", "10.60.32.0/20", "nat-b"),
@@ -277,6 +283,7 @@ EC2_ENIS = (  # (vpc, subnet, name, security group, count, public ip)
     ("payments-core", "app-b", "recon-worker", "recon-worker", 2, False),
     ("payments-core", "public-a", "bastion", "bastion", 1, True),
     ("data-lake", "public-b", "airflow-web", "airflow", 1, False),
+    ("payments-eu", "ops-a", "settlement-batch", "settlement", 1, False),
 )
 RDS_ENIS = (("payments-core", "data-a", "payments-ledger-db", "ledger-db"),)
 
@@ -292,6 +299,7 @@ NAT_TRAFFIC = {
 UNASSOCIATED_EIPS = (("payments-eu", "sepa-migration-reserved"),)
 EIP_QUOTAS = {  # (account, region) -> (value, note); everything else is 5
     (PAY, "us-east-1"): (15, "Raised in 2025 for the payments-core NAT gateways"),
+    (DATA, "us-east-1"): (10, "Raised in 2026 for the data-lake ingest partners"),
 }
 
 
@@ -548,8 +556,8 @@ class DemoBuilder:
                 subnet_id=row["subnet_id"], availability_zone=row["availability_zone"],
                 interface_type="lambda", description=f"AWS Lambda VPC ENI-{members[0].name}-{token}",
                 security_group_ids=self.sg_ids(vpc.key, sgs), private_ip=private_ip, public_ip=public_ip,
-                # Seen both ways on real Lambda ENIs: the data account's report true, the payments account's false.
-                allocation_id=alloc, requester_managed=vpc.account == DATA))
+                # Seen both ways on real Lambda ENIs: true in ap-northeast-1 here, false elsewhere.
+                allocation_id=alloc, requester_managed=vpc.region == "ap-northeast-1"))
 
     def build_other_enis(self) -> None:
         """EC2 and RDS ENIs: the recon workers make payments-core-nat-b a shared NAT."""

@@ -322,3 +322,36 @@ def test_dual_stack_function_gets_an_ipv6_prerequisite_and_a_warning():
                              "'<a-free-64-of-the-vpc-ipv6-range>' --region us-east-1",)
     assert next(i for i, s in enumerate(plan.steps) if s is step) < next(
         i for i, s in enumerate(plan.steps) if s.stage == "move")
+
+
+# --------------------------------------------------------------------------- verdicts (issue 10, on issue 7's inputs)
+
+
+def test_verdicts_follow_the_threshold_and_the_downtime_choice():
+    from analyzer.pipeline import demo_snapshot
+
+    def verdicts(settings):
+        result = analyze(demo_snapshot(), load_price_book(), settings=settings, today=date(2026, 11, 1))
+        names = {n.nat_gateway_id: n.name for n in result.nat_gateways}
+        return {names[s.nat_gateway_id]: (s.verdict, s.verdict_reasons) for s in result.scenarios}
+
+    # data-lake-nat-a saves $44.20: under a $50 bar it is not worth it, whatever its risks.
+    assert verdicts(Settings(min_savings_usd=Decimal(50)))["data-lake-nat-a"] == (
+        "not-worth-it", ("min_savings_usd=50",))
+    # Reusing payments-core-nat-a's primary address means a window: "go" becomes "go with guard".
+    assert verdicts(Settings())["payments-core-nat-a"] == ("go", ())
+    assert verdicts(Settings(reuse_nat_addresses=True))["payments-core-nat-a"] == (
+        "go-with-guard", ("window_minutes=10",))
+
+
+def test_min_savings_is_checked_before_anything_runs(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from analyzer import cli
+
+    monkeypatch.setattr(sys, "argv", ["lambda-egress", "demo", "--out", str(tmp_path / "d"), "--min-savings", "-1"])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    assert "--min-savings must be a dollar amount of 0 or more" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()

@@ -55,3 +55,22 @@ def test_every_candidate_has_a_plan(result):
     multi = [p for p in result.plans if len(p.nat_gateway_ids) > 1]
     assert [sorted(n.name for n in result.nat_gateways if n.nat_gateway_id in p.nat_gateway_ids) for p in multi] == [
         ["data-lake-nat-a", "data-lake-nat-b"]]  # events-fanout spans both: it moves once, in one plan
+
+
+def test_the_demo_has_every_verdict_with_its_reasons(result):
+    names = {n.nat_gateway_id: n.name for n in result.nat_gateways}
+    verdicts = {names[s.nat_gateway_id]: s.verdict for s in result.scenarios}
+    assert verdicts == {
+        "payments-core-nat-a": "go",
+        "data-lake-nat-a": "go-with-guard", "data-lake-nat-b": "go-with-guard",
+        "payments-core-nat-b": "not-worth-it",
+        "analytics-apac-nat-regional": "blocked", "payments-core-nat-c": "blocked", "payments-eu-nat-a": "blocked",
+    }
+    reasons = {names[s.nat_gateway_id]: s.verdict_reasons for s in result.scenarios}
+    ids = {f.id: f for f in result.findings}
+    assert reasons["payments-core-nat-b"] == ("min_savings_usd=10",)
+    assert {ids[r].rule_id for r in reasons["analytics-apac-nat-regional"]} == {"eip-quota", "unsupported-pattern"}
+    assert [ids[r].rule_id for r in reasons["payments-core-nat-c"]] == ["nat-port-capacity"]
+    assert reasons["payments-eu-nat-a"][-1] == "nat-stays-and-saves-nothing"
+    assert {ids[r].rule_id for r in reasons["data-lake-nat-a"]} >= {"connection-limit", "shared-eni"}
+    assert all(r in ids or "=" in r or r == "nat-stays-and-saves-nothing" for rs in reasons.values() for r in rs)
