@@ -277,7 +277,15 @@ def diff(
 
     if fmt not in ("text", "json"):
         raise UserError(f"--format {fmt!r} is not valid for diff; use text or json")
-    change = diff_results(load_result(old, prices), load_result(new, prices))
+    runs = []
+    for label, path in (("OLD", old), ("NEW", new)):
+        try:
+            runs.append(load_result(path, prices))
+        except UserError as exc:
+            raise type(exc)(f"{label} ({path}) is unreadable: {exc.message}") from None
+    change = diff_results(*runs)
+    for warning in change["warnings"]:
+        err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if fmt == "json":
         typer.echo(json.dumps(change, indent=2))
     else:

@@ -20,7 +20,7 @@ def old():
 
 
 def _key(f):
-    return " ".join([f["rule_id"], f"{f['account_id']}/{f['region']}", *f["resource_ids"]])
+    return f["id"]
 
 
 def test_changes_between_two_months(old):
@@ -34,24 +34,34 @@ def test_changes_between_two_months(old):
     change = diff_results(old, new)
     assert change["money"]["monthly_savings_usd"]["change"] == -12.5
     assert change["money"]["current_monthly_usd"]["change"] == 0
-    assert change["nat_gateways"] == {"added": [], "removed": [removed_nat]}
-    assert change["findings"]["resolved"] == [{"key": _key(gone), "severity": gone["severity"]}]
+    assert (change["nat_gateways"]["added"], change["nat_gateways"]["removed"]) == ([], [removed_nat])
+    assert change["findings"]["resolved"] == [{"key": _key(gone), "id": gone["id"], "rule_id": gone["rule_id"],
+                                               "severity": gone["severity"], "title": gone["title"]}]
     assert change["findings"]["new"] == []
     assert change["findings"]["still_open"] == sum(1 for f in new["findings"] if not f["suppressed"])
-    assert change["functions"]["egress_changed"] == [{"arn": moved["arn"], "old": before, "new": "igw-eip"}]
+    assert change["functions"]["egress_changed"] == [
+        {"arn": moved["arn"], "name": moved["name"], "old": before, "new": "igw-eip"}]
     text = render_diff_text(change)
     assert "Savings $/month:" in text and "(-12.50)" in text
-    assert f"resolved [{gone['severity']}] {_key(gone)}" in text
+    assert f"resolved [{gone['severity']}] {gone['id']}: {gone['title']}" in text
+    removed_name = next(n["name"] for n in old["nat_gateways"] if n["nat_gateway_id"] == removed_nat)
+    assert f"  - {removed_name} ({removed_nat})" in text  # names, not only counts
+    assert f"  {moved['name']}: {before} -> igw-eip" in text
+    assert change["warnings"] == []
 
 
 def test_two_findings_on_one_subnet_are_told_apart(old):
     shared = [f for f in old["findings"] if f["rule_id"] == "shared-eni"]
     twin = copy.deepcopy(shared[0])
     twin["resource_ids"] = [twin["resource_ids"][0], "eni-0other", "arn:aws:lambda:x:1:function:other"]
+    twin.pop("id")  # as a report written before findings carried ids: computed from the same fields
     before = copy.deepcopy(old)
     before["findings"].append(twin)
     change = diff_results(before, old)  # the twin (same subnet, other ENI group) went away
-    assert [r["key"] for r in change["findings"]["resolved"]] == [_key(twin)]
+    from analyzer.models import finding_id
+
+    assert [r["key"] for r in change["findings"]["resolved"]] == [
+        finding_id(twin["rule_id"], twin["account_id"], twin["region"], twin["resource_ids"])]
 
 
 def test_a_report_with_added_fields_still_diffs(tmp_path, old):
@@ -87,3 +97,22 @@ def test_last_month_s_schema_1_report_still_diffs(tmp_path, old):
     path.write_text(json.dumps(before))
     with pytest.raises(Exception, match="report schema_version '3' is not supported"):
         load_result(path)
+
+
+
+def test_per_nat_money_changes_and_a_backwards_comparison_is_flagged(old):
+    new = copy.deepcopy(old)
+    first = new["scenarios"][0]
+    first["monthly_savings_usd"] = round(first["monthly_savings_usd"] - 20, 2)
+    change = diff_results(old, new)
+    [moved] = change["nat_gateways"]["money"]
+    assert (moved["nat_gateway_id"], moved["monthly_savings_usd"]["change"]) == (first["nat_gateway_id"], -20.0)
+    assert moved["name"] == next(n["name"] for n in old["nat_gateways"]
+                                 if n["nat_gateway_id"] == first["nat_gateway_id"])
+    backwards = copy.deepcopy(old)
+    backwards["collected_at"] = "2027-01-01T00:00:00Z"
+    change = diff_results(backwards, old)
+    assert change["warnings"] == [
+        f"OLD (2027-01-01T00:00:00Z) was collected after NEW ({old['collected_at']}): the comparison runs "
+        "backwards; swap the arguments"]
+    assert render_diff_text(change).splitlines()[1].startswith("WARNING: OLD (2027-01-01T00:00:00Z)")
