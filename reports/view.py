@@ -38,6 +38,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("functions", "Functions"),
     ("eni-groups", "ENI groups"),
     ("nat-gateways", "NAT gateways"),
+    ("billing", "Billed vs modelled"),
     ("assumptions", "Assumptions"),
     ("coverage", "Coverage"),
 )
@@ -80,9 +81,9 @@ class PlanView:
     risks: tuple[Risk, ...]
 
 
-def sections(charts: list[Chart]) -> list[Section]:
-    """Section ids and titles in report order; Charts only when there are charts."""
-    return [Section(i, t) for i, t in SECTIONS if i != "charts" or charts]
+def sections(charts: list[Chart], billing: bool = False) -> list[Section]:
+    """Section ids and titles in report order; Charts only with charts, Billed vs modelled only with a CUR."""
+    return [Section(i, t) for i, t in SECTIONS if (i != "charts" or charts) and (i != "billing" or billing)]
 
 
 def severity_counts(result: AnalysisResult) -> list[tuple[str, int]]:
@@ -217,7 +218,7 @@ def build_context(result: AnalysisResult, charts: list[Chart]) -> dict[str, Any]
         "r": result,
         "s": result.summary,
         "charts": charts,
-        "sections": sections(charts),
+        "sections": sections(charts, result.billing is not None),
         "severity_counts": severity_counts(result),
         "coverage_gaps": coverage_gaps(result),
         "actions": top_actions(result),
