@@ -34,6 +34,9 @@ PROCESSED_BYTE_METRICS = ("BytesInFromSource", "BytesInFromDestination")
 # Lambda-only (and removable) when it is not.
 CONSUMER_VISIBILITY_OPERATIONS = frozenset({"DescribeNetworkInterfaces", "DescribeSubnets", "DescribeRouteTables"})
 
+# Flow-log bytes from addresses that match no snapshot ENI: part of a NAT's total, never Lambda's.
+UNATTRIBUTED = "(unattributed)"
+
 SeriesKey = tuple[str, str, str, str, str]  # account, region, namespace, dimension value, metric
 
 
@@ -155,6 +158,10 @@ def build_usage(snapshot: Snapshot, topology: Topology, settings: Settings) -> U
     flow: dict[str, dict[str, float]] = defaultdict(dict)
     for row in snapshot.flow_log_bytes:
         flow[row.nat_gateway_id][row.source_eni_id] = row.bytes
+    if snapshot.coverage.flow_logs is not None:
+        for n in snapshot.coverage.flow_logs.nats:
+            if n.unattributed_bytes:
+                flow[n.nat_gateway_id][UNATTRIBUTED] = float(n.unattributed_bytes)
 
     own = {e for n in snapshot.nat_gateways for e in n.network_interface_ids}
     enis_per_subnet: dict[tuple[str, str, str], int] = defaultdict(int)

@@ -1,0 +1,31 @@
+"""The embedded engine: one DuckDB connection per read, with its errors as one-line input errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analyzer.errors import InputError
+
+# Settings for a streaming aggregation on a shared 2-core machine: no insertion order to keep,
+# and a memory cap so a big read spills (it never does for these few-group aggregations).
+SETTINGS = {"preserve_insertion_order": "false", "memory_limit": "'1GB'"}
+
+
+def connect() -> Any:
+    import duckdb  # imported here: only the flow-log and CUR inputs need it
+
+    con = duckdb.connect(":memory:")
+    for name, value in SETTINGS.items():
+        con.execute(f"SET {name} = {value}")
+    return con
+
+
+def fetch(con: Any, sql: str, what: str) -> list[tuple[Any, ...]]:
+    """All rows of ``sql``; a DuckDB error (an unreadable file, a bad value) becomes one InputError line."""
+    import duckdb
+
+    try:
+        return con.execute(sql).fetchall()
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"cannot read the {what}: {first}") from None
