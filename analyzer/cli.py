@@ -75,6 +75,56 @@ RegionOpt = Annotated[
 ]
 ALL_FORMATS = "html,md,json,csv"
 
+# ---------------------------------------------------------------- traffic and billing inputs (scan, report)
+
+FlowLogsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--flow-logs", metavar="PATH", help="VPC Flow Logs of the NAT gateways' ENIs (text with its header, "
+                 ".gz or plain, or Parquet; a file or a folder, searched recursively); repeat for several."),
+]
+FlowLogsAthenaOpt = Annotated[
+    str | None,
+    typer.Option("--flow-logs-athena", metavar="DB.TABLE", help="Run the flow-log aggregation in Athena over this "
+                 "table instead (needs the optional Athena statement of the IAM policy)."),
+]
+CurOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--cur", metavar="PATH", help="Cost and Usage Report files (CUR 2.0 / Data Exports Parquet or CSV, "
+                 "or legacy CUR CSV; a file or a folder) to compare the model with the bill; repeat for several."),
+]
+CurAthenaOpt = Annotated[
+    str | None,
+    typer.Option("--cur-athena", metavar="DB.TABLE", help="Read the NAT gateway lines of this CUR table in Athena "
+                 "instead."),
+]
+AthenaWorkgroupOpt = Annotated[
+    str | None, typer.Option("--athena-workgroup", metavar="NAME", help="Athena workgroup for the Athena queries.")
+]
+AthenaOutputOpt = Annotated[
+    str | None,
+    typer.Option("--athena-output", metavar="S3URI", help="s3://bucket/prefix/ for the Athena query results "
+                 "(unless the workgroup sets one)."),
+]
+
+
+def _traffic(flow_logs, flow_logs_athena, cur, cur_athena, workgroup, output, profile):
+    from analyzer.inputs.attach import TrafficOptions, check
+
+    options = TrafficOptions(flow_logs=tuple(flow_logs or ()), flow_logs_athena=flow_logs_athena,
+                             cur=tuple(cur or ()), cur_athena=cur_athena, athena_workgroup=workgroup,
+                             athena_output=output, profile=profile)
+    check(options)  # bad paths, fields or option pairs fail now, before any scan or query
+    return options
+
+
+def _with_traffic(snapshot, options):
+    from analyzer.inputs.attach import attach
+
+    if not options.given:
+        return snapshot
+    with err.status("Reading flow logs / CUR…"):
+        return attach(snapshot, options)
+
 
 def _version(value: bool) -> None:
     if value:
@@ -164,12 +214,22 @@ def report(
     prices: PricesOpt = None,
     suppressions: SuppressOpt = None,
     fail_on: FailOnOpt = None,
+    flow_logs: FlowLogsOpt = None,
+    flow_logs_athena: FlowLogsAthenaOpt = None,
+    cur: CurOpt = None,
+    cur_athena: CurAthenaOpt = None,
+    athena_workgroup: AthenaWorkgroupOpt = None,
+    athena_output: AthenaOutputOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
-    """Re-analyze a saved snapshot offline and write the reports."""
+    """Re-analyze a saved snapshot offline and write the reports (Athena inputs need AWS credentials)."""
     from analyzer.snapshot import read_snapshot
 
     options = _report_options(out, fmt, prices, suppressions, fail_on)
-    _run_report(lambda: read_snapshot(snapshot), options)
+    traffic = _traffic(flow_logs, flow_logs_athena, cur, cur_athena, athena_workgroup, athena_output, profile)
+    loaded = read_snapshot(snapshot)
+    with_inputs = _with_traffic(loaded, traffic)
+    _run_report(lambda: with_inputs, options)
 
 
 @app.command()
@@ -201,6 +261,12 @@ def scan(
     gzip_snapshot: Annotated[
         bool, typer.Option("--gzip", help="Write snapshot.json.gz instead of snapshot.json.")
     ] = False,
+    flow_logs: FlowLogsOpt = None,
+    flow_logs_athena: FlowLogsAthenaOpt = None,
+    cur: CurOpt = None,
+    cur_athena: CurAthenaOpt = None,
+    athena_workgroup: AthenaWorkgroupOpt = None,
+    athena_output: AthenaOutputOpt = None,
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
     from analyzer.collect.scan import ScanRequest
@@ -213,6 +279,7 @@ def scan(
         raise UserError("use either --org or --accounts-file, not both")
     options = _report_options(out, fmt, prices, suppressions, fail_on)
     inputs = load_inputs(options)  # a bad --prices or --suppressions fails now, not after the scan
+    traffic = _traffic(flow_logs, flow_logs_athena, cur, cur_athena, athena_workgroup, athena_output, profile)
     request = ScanRequest(
         profile=profile,
         regions=tuple(region or ()),
@@ -222,7 +289,7 @@ def scan(
         days=days,
         workers=workers,
     )
-    snapshot = _scan_with_progress(request)
+    snapshot = _with_traffic(_scan_with_progress(request), traffic)
     path = write_snapshot(snapshot, out / ("snapshot.json.gz" if gzip_snapshot else "snapshot.json"))
     err.print(f"Wrote {path}", markup=False)
     with err.status("Analyzing and rendering…"):
