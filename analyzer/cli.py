@@ -379,13 +379,21 @@ def prices_refresh(
         Path, typer.Option("--out", metavar="FILE", help="Where to write the refreshed price book JSON.")
     ] = Path("price_book.json"),
     profile: ProfileOpt = None,
+    all_regions: Annotated[
+        bool, typer.Option("--all-regions", help="Refresh every commercial AWS region: a whole price book.")
+    ] = False,
 ) -> None:
     """Fetch current prices from the AWS Price List API into a price book file (use it with --prices)."""
     from analyzer.collect.prices import refresh_price_book
     from analyzer.files import atomic_write_text
     from analyzer.pricing import dump_price_book, load_price_book
 
-    book = refresh_price_book(profile, tuple(region or ()), load_price_book())
+    if all_regions and region:
+        raise UserError("use either --region or --all-regions, not both")
+    with err.status("Reading the Price List API…") as status:
+        book = refresh_price_book(
+            profile, tuple(region or ()), load_price_book(), all_regions=all_regions,
+            on_region=lambda r, done, total: status.update(f"Reading the Price List API… {r} ({done}/{total})"))
     atomic_write_text(out, dump_price_book(book))
     err.print(f"Wrote {out} ({len(book.regions)} regions, as of {book.as_of})", markup=False)
 

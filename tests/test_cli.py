@@ -153,7 +153,7 @@ def test_prices_show_lists_dated_prices():
     result = runner.invoke(app, ["prices", "show", "--region", "eu-west-1"])
     assert result.exit_code == 0
     assert "eu-west-1        nat_hour         $0.048 per hour" in result.output
-    assert "as of 2026-09-15" in result.output
+    assert "as of 2026-12-01" in result.output
 
 
 def test_diff_of_a_report_with_itself_changes_nothing(tmp_path):

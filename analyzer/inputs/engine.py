@@ -7,8 +7,9 @@ from typing import Any
 from analyzer.errors import InputError
 
 # Settings for a streaming aggregation on a shared 2-core machine: no insertion order to keep,
-# and a memory cap so a big read spills (it never does for these few-group aggregations).
-SETTINGS = {"preserve_insertion_order": "false", "memory_limit": "'1GB'"}
+# a memory cap so a big read spills (it never does for these few-group aggregations), and no
+# progress bar: DuckDB would draw it on stdout, which may be a data format.
+SETTINGS = {"preserve_insertion_order": "false", "memory_limit": "'1GB'", "enable_progress_bar": "false"}
 
 
 def connect() -> Any:
