@@ -49,7 +49,7 @@ def generate(folder: Path, items: int) -> None:
         "line_item_usage_start_date": f"TIMESTAMP '2026-10-01 00:00:00' + to_hours({hour})",
         "line_item_usage_end_date": f"TIMESTAMP '2026-10-01 00:00:00' + to_hours({hour} + 1)",
         "line_item_product_code": f"CASE WHEN {is_nat} THEN 'AmazonEC2' ELSE 'AmazonS3' END",
-        "line_item_usage_type": f"CASE WHEN {is_nat} AND i % 2 = 0 THEN 'NatGateway-Hours' "
+        "line_item_usage_type": f"CASE WHEN {is_nat} AND (i // 200) % 2 = 0 THEN 'NatGateway-Hours' "
                                 f"WHEN {is_nat} THEN 'NatGateway-Bytes' WHEN i % 3 = 0 THEN 'BoxUsage:m5.large' "
                                 "WHEN i % 3 = 1 THEN 'TimedStorage-ByteHrs' ELSE 'DataTransfer-Out-Bytes' END",
         "line_item_operation": "'NatGateway'",
