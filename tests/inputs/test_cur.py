@@ -88,3 +88,15 @@ def test_an_unrelated_or_empty_cur_is_one_input_error(tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="no line_item_resource_id column"):
         read_cur(snap, [bad])
+
+
+def test_a_month_to_date_report_is_normalised_by_the_hours_it_covers(tmp_path):
+    snap = shared_nat_snapshot()
+    _, report = _billing(snap, [write_csv(tmp_path / "cur.csv", nat_month("nat-a", hours=480))])
+    (period,) = report.periods
+    assert (period.period, period.hours, period.full_hours) == ("2026-10", 480, 744)
+    (nat_a,) = report.nat_gateways
+    # 480 h x 0.045 = 21.60 + 20 days x 3.3 GB x 0.045 = 2.97 -> 24.57 over 480 h, x 730 / 480
+    assert nat_a.billed_hours == D("730.0")
+    assert nat_a.billed_usd == (D("24.57") * 730 / 480).quantize(D("0.01"))  # 37.37
+    assert "x 730 / 480 hours covered (2026-10: 480 of 744 h)" in report.normalisation
