@@ -28,5 +28,6 @@ def fetch(con: Any, sql: str, what: str) -> list[tuple[Any, ...]]:
     try:
         return con.execute(sql).fetchall()
     except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"cannot read the {what}: {first}") from None
+        lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()] or [type(exc).__name__]
+        where = next((ln.removeprefix("file = ") for ln in lines if ln.startswith("file = ")), None)
+        raise InputError(f"cannot read the {what}{f' ({where})' if where else ''}: {lines[0]}") from None

@@ -147,3 +147,11 @@ def test_missing_path_empty_folder_and_headerless_file_are_input_errors(tmp_path
     (tmp_path / "bare.log").write_text("5 123456789012 eni-nat-a 10.0.1.5 10.0.0.220\n")
     with pytest.raises(InputError, match="no header line"):
         read_flow_logs(shared_nat, [tmp_path / "bare.log"])
+
+
+def test_a_garbled_number_names_the_file_in_one_line(tmp_path, shared_nat):
+    path = write_text(tmp_path / "bad.log", [record("eni-nat-a", LAMBDA_IP, NAT_IP, LAMBDA_IP, REMOTE, 1)], V5)
+    path.write_text(path.read_text().replace(" 1 1792", " lots 1792"))  # the bytes field
+    with pytest.raises(InputError) as err:
+        read_flow_logs(shared_nat, [path])
+    assert str(path) in err.value.message and "\n" not in err.value.message
