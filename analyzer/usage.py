@@ -36,6 +36,7 @@ CONSUMER_VISIBILITY_OPERATIONS = frozenset({"DescribeNetworkInterfaces", "Descri
 
 # Flow-log bytes from addresses that match no snapshot ENI: part of a NAT's total, never Lambda's.
 UNATTRIBUTED = "(unattributed)"
+UNATTRIBUTED_MEDIUM = 0.1  # above this share of unattributed flow-log bytes, confidence is medium
 
 SeriesKey = tuple[str, str, str, str, str]  # account, region, namespace, dimension value, metric
 
@@ -65,7 +66,9 @@ def _lambda_share(
         if total > 0:
             lambda_enis = set(nat.lambda_eni_ids)
             mine = sum(b for eni, b in flow_bytes.items() if eni in lambda_enis)
-            return Decimal(str(mine)) / Decimal(str(total)), "flow-logs", "high"
+            # Many bytes from addresses no snapshot ENI has (ENIs recreated in the window?): less sure.
+            unknown = flow_bytes.get(UNATTRIBUTED, 0.0) > total * UNATTRIBUTED_MEDIUM
+            return Decimal(str(mine)) / Decimal(str(total)), "flow-logs", "medium" if unknown else "high"
     if not nat.other_consumer_eni_ids:
         return Decimal(1), "sole-consumer", "high"
     others = len(nat.other_consumer_eni_ids)

@@ -113,6 +113,7 @@ def test_records_outside_the_window_rejected_unknown_and_other_interfaces_are_co
     result = analyze(snap, load_price_book(), Settings())
     # unknown and other-VPC bytes count as non-Lambda: 3 GiB Lambda of 3 + 1 + 3 = 7 GiB
     assert result.nat_gateways[0].lambda_share == (D(3) / D(7)).quantize(D("0.0001"))
+    assert result.nat_gateways[0].confidence == "medium"  # 3 of 7 GiB from unknown or other-VPC addresses
     text = next(a for a in result.assumptions if a.startswith("VPC Flow Logs"))
     for part in ("24 records", "4 attributed", "4 outside the window", "1 REJECT", "1 without data",
                  "2 of other ENIs or VPCs", "2 from unknown addresses", "2 from other VPCs"):
