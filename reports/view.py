@@ -45,7 +45,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 
 ATTRIBUTION_NOTES: dict[str, str] = {
     "sole-consumer": "Every ENI routed to the NAT gateway is a Lambda ENI, so all its bytes are Lambda's.",
-    "flow-logs": "VPC Flow Logs on the NAT gateway's ENI attribute bytes to each source ENI.",
+    "flow-logs": "VPC Flow Logs on the NAT gateway's ENI attribute bytes to each source ENI (medium confidence "
+    "when over 10% of them come from addresses no scanned ENI has).",
     "eni-share": "No flow logs: the Lambda share is the Lambda fraction of the consumer ENIs "
     "(low confidence).",
     "no-lambda": "No Lambda function routes to the NAT gateway; no bytes are attributed to Lambda.",
