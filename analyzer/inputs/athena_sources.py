@@ -18,7 +18,7 @@ from analyzer.inputs import cur_sql, flow_sql
 from analyzer.inputs.cur import billing_data
 from analyzer.inputs.flow_attribution import FlowLogRead, attribute, nat_interfaces
 from analyzer.inputs.partitions import window_predicate
-from analyzer.inputs.sql import table_ref
+from analyzer.inputs.sql import first_missing, table_ref
 from analyzer.models import BillingData, Snapshot
 
 
@@ -29,11 +29,11 @@ class AthenaQuery:
 
 
 def _check(shape: TableShape, target: AthenaTable, required: tuple[str, ...], flow: bool) -> None:
-    for name in sorted(required, key=lambda n: not n.startswith("pkt_")):
-        if name not in shape.columns:
-            where = f"{target.option} {target.name}"
-            raise InputError(flow_sql.missing_field_message(where, name) if flow
-                             else f"{where}: the table has no {name} column")
+    missing = first_missing(shape.columns, required)
+    if missing:
+        where = f"{target.option} {target.name}"
+        raise InputError(flow_sql.missing_field_message(where, missing) if flow
+                         else f"{where}: the table has no {missing} column")
 
 
 def flow_query(snapshot: Snapshot, target: AthenaTable, shape: TableShape) -> AthenaQuery:

@@ -20,7 +20,7 @@ from analyzer.inputs.cur_rows import billed_lines
 from analyzer.inputs.cur_sql import REQUIRED, aggregate_sql, snake
 from analyzer.inputs.engine import connect, fetch
 from analyzer.inputs.files import by_suffix, find_files, first_line
-from analyzer.inputs.sql import file_list, ident
+from analyzer.inputs.sql import file_list, first_missing, ident
 from analyzer.models import BillingData, Snapshot
 
 OPTION = "--cur"
@@ -33,10 +33,10 @@ TIMESTAMPS = frozenset({"line_item_usage_start_date", "line_item_usage_end_date"
 def _columns(names: Sequence[str], where: str) -> dict[str, str]:
     """Our (CUR 2.0) name -> the file's own name, for the columns the aggregation reads."""
     mapping = {snake(n): n for n in names}
-    for name in REQUIRED:
-        if name not in mapping:
-            raise InputError(f"{where}: no {name} column (legacy CUR: lineItem/...); the CUR needs resource ids "
-                             "(Data Exports: 'Include resource IDs'; legacy CUR: 'Include resource IDs')")
+    missing = first_missing(mapping, REQUIRED)
+    if missing:
+        raise InputError(f"{where}: no {missing} column (legacy CUR: lineItem/...); the CUR needs resource ids "
+                         "(Data Exports and legacy CUR: 'Include resource IDs')")
     return mapping
 
 

@@ -24,7 +24,7 @@ from analyzer.inputs.engine import connect, fetch
 from analyzer.inputs.files import by_suffix, find_files, first_line
 from analyzer.inputs.flow_attribution import FlowLogRead, attribute, nat_interfaces
 from analyzer.inputs.flow_sql import REQUIRED, aggregate_sql, missing_field_message
-from analyzer.inputs.sql import file_list, ident, literal
+from analyzer.inputs.sql import file_list, first_missing, ident, literal
 from analyzer.models import Snapshot
 
 OPTION = "--flow-logs"
@@ -43,9 +43,9 @@ def _header_fields(path: Path) -> tuple[str, ...]:
 
 
 def _check(fields: Sequence[str], where: str) -> None:
-    for name in sorted(REQUIRED, key=lambda n: not n.startswith("pkt_")):  # the usual gap first
-        if name not in fields:
-            raise InputError(missing_field_message(where, name))
+    missing = first_missing(fields, REQUIRED)
+    if missing:
+        raise InputError(missing_field_message(where, missing))
 
 
 def _projection(numeric_cast: bool) -> str:

@@ -53,5 +53,7 @@ def timestamp(at: datetime) -> str:
     return f"TIMESTAMP '{at:%Y-%m-%d %H:%M:%S}'"
 
 
-def one_line(sql: str) -> str:
-    return " ".join(sql.split())
+def first_missing(columns: Iterable[str], required: Iterable[str]) -> str | None:
+    """The first required column not in ``columns`` (the pkt-* ones first: the usual gap in flow logs)."""
+    have = set(columns)
+    return next((n for n in sorted(required, key=lambda n: not n.startswith("pkt_")) if n not in have), None)
