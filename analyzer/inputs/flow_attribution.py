@@ -43,18 +43,19 @@ class _AddressBook:
             if e.private_ip:
                 self.eni[(e.account_id, e.region, e.vpc_id, e.private_ip)] = e.network_interface_id
                 self.anywhere.add((e.account_id, e.region, e.private_ip))
-        self.nat_own = {ip for n in snapshot.nat_gateways for ip in (*n.private_ips, *(
-            a.private_ip for a in n.addresses if a.private_ip))}
+        self.nat_enis = {eni for n in snapshot.nat_gateways for eni in n.network_interface_ids}
+        self.nat_own = {n.nat_gateway_id: {*n.private_ips, *(a.private_ip for a in n.addresses if a.private_ip)}
+                        for n in snapshot.nat_gateways}
 
     def classify(self, nat: NatGateway, address: str | None) -> tuple[str, str | None]:
         """("attributed", eni id) | ("nat_side", None) | ("other_vpc", None) | ("unknown_address", None)."""
         if not address:
             return "unknown_address", None
-        if address in self.nat_own:
+        if address in self.nat_own.get(nat.nat_gateway_id, ()):
             return "nat_side", None
         eni = self.eni.get((nat.account_id, nat.region, nat.vpc_id, address))
         if eni is not None:
-            return "attributed", eni
+            return ("nat_side", None) if eni in self.nat_enis else ("attributed", eni)
         if (nat.account_id, nat.region, address) in self.anywhere:
             return "other_vpc", None
         return "unknown_address", None
