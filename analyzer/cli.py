@@ -97,6 +97,56 @@ MinSavingsOpt = Annotated[
 ]
 ALL_FORMATS = "html,md,json,csv"
 
+# ---------------------------------------------------------------- traffic and billing inputs (scan, report)
+
+FlowLogsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--flow-logs", metavar="PATH", help="VPC Flow Logs of the NAT gateways' ENIs (text with its header, "
+                 ".gz or plain, or Parquet; a file or a folder, searched recursively); repeat for several."),
+]
+FlowLogsAthenaOpt = Annotated[
+    str | None,
+    typer.Option("--flow-logs-athena", metavar="DB.TABLE", help="Run the flow-log aggregation in Athena over this "
+                 "table instead (needs the optional Athena statement of the IAM policy)."),
+]
+CurOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--cur", metavar="PATH", help="Cost and Usage Report files (CUR 2.0 / Data Exports Parquet or CSV, "
+                 "or legacy CUR CSV; a file or a folder) to compare the model with the bill; repeat for several."),
+]
+CurAthenaOpt = Annotated[
+    str | None,
+    typer.Option("--cur-athena", metavar="DB.TABLE", help="Read the NAT gateway lines of this CUR table in Athena "
+                 "instead."),
+]
+AthenaWorkgroupOpt = Annotated[
+    str | None, typer.Option("--athena-workgroup", metavar="NAME", help="Athena workgroup for the Athena queries.")
+]
+AthenaOutputOpt = Annotated[
+    str | None,
+    typer.Option("--athena-output", metavar="S3URI", help="s3://bucket/prefix/ for the Athena query results "
+                 "(unless the workgroup sets one)."),
+]
+
+
+def _traffic(flow_logs, flow_logs_athena, cur, cur_athena, workgroup, output, profile):
+    from analyzer.inputs.attach import TrafficOptions, check
+
+    options = TrafficOptions(flow_logs=tuple(flow_logs or ()), flow_logs_athena=flow_logs_athena,
+                             cur=tuple(cur or ()), cur_athena=cur_athena, athena_workgroup=workgroup,
+                             athena_output=output, profile=profile)
+    check(options)  # bad paths, fields or option pairs fail now, before any scan or query
+    return options
+
+
+def _with_traffic(snapshot, options):
+    from analyzer.inputs.attach import attach
+
+    if not options.given:
+        return snapshot
+    with err.status("Reading flow logs / CUR…"):
+        return attach(snapshot, options)
+
 
 def _version(value: bool) -> None:
     if value:
@@ -196,12 +246,22 @@ def report(
     destination: DestinationOpt = None,
     reuse_nat_addresses: ReuseOpt = False,
     min_savings: MinSavingsOpt = None,
+    flow_logs: FlowLogsOpt = None,
+    flow_logs_athena: FlowLogsAthenaOpt = None,
+    cur: CurOpt = None,
+    cur_athena: CurAthenaOpt = None,
+    athena_workgroup: AthenaWorkgroupOpt = None,
+    athena_output: AthenaOutputOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
-    """Re-analyze a saved snapshot offline and write the reports."""
+    """Re-analyze a saved snapshot offline and write the reports (Athena inputs need AWS credentials)."""
     from analyzer.snapshot import read_snapshot
 
     options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings)
-    _run_report(lambda: read_snapshot(snapshot), options)
+    traffic = _traffic(flow_logs, flow_logs_athena, cur, cur_athena, athena_workgroup, athena_output, profile)
+    loaded = read_snapshot(snapshot)
+    with_inputs = _with_traffic(loaded, traffic)
+    _run_report(lambda: with_inputs, options)
 
 
 @app.command()
@@ -236,6 +296,12 @@ def scan(
     destination: DestinationOpt = None,
     reuse_nat_addresses: ReuseOpt = False,
     min_savings: MinSavingsOpt = None,
+    flow_logs: FlowLogsOpt = None,
+    flow_logs_athena: FlowLogsAthenaOpt = None,
+    cur: CurOpt = None,
+    cur_athena: CurAthenaOpt = None,
+    athena_workgroup: AthenaWorkgroupOpt = None,
+    athena_output: AthenaOutputOpt = None,
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
     from analyzer.collect.scan import ScanRequest
@@ -248,6 +314,7 @@ def scan(
         raise UserError("use either --org or --accounts-file, not both")
     options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings)
     inputs = load_inputs(options)  # a bad --prices or --suppressions fails now, not after the scan
+    traffic = _traffic(flow_logs, flow_logs_athena, cur, cur_athena, athena_workgroup, athena_output, profile)
     request = ScanRequest(
         profile=profile,
         regions=tuple(region or ()),
@@ -257,7 +324,7 @@ def scan(
         days=days,
         workers=workers,
     )
-    snapshot = _scan_with_progress(request)
+    snapshot = _with_traffic(_scan_with_progress(request), traffic)
     path = write_snapshot(snapshot, out / ("snapshot.json.gz" if gzip_snapshot else "snapshot.json"))
     err.print(f"Wrote {path}", markup=False)
     with err.status("Analyzing and rendering…"):
@@ -425,13 +492,21 @@ def prices_refresh(
         Path, typer.Option("--out", metavar="FILE", help="Where to write the refreshed price book JSON.")
     ] = Path("price_book.json"),
     profile: ProfileOpt = None,
+    all_regions: Annotated[
+        bool, typer.Option("--all-regions", help="Refresh every commercial AWS region: a whole price book.")
+    ] = False,
 ) -> None:
     """Fetch current prices from the AWS Price List API into a price book file (use it with --prices)."""
     from analyzer.collect.prices import refresh_price_book
     from analyzer.files import atomic_write_text
     from analyzer.pricing import dump_price_book, load_price_book
 
-    book = refresh_price_book(profile, tuple(region or ()), load_price_book())
+    if all_regions and region:
+        raise UserError("use either --region or --all-regions, not both")
+    with err.status("Reading the Price List API…") as status:
+        book = refresh_price_book(
+            profile, tuple(region or ()), load_price_book(), all_regions=all_regions,
+            on_region=lambda r, done, total: status.update(f"Reading the Price List API… {r} ({done}/{total})"))
     atomic_write_text(out, dump_price_book(book))
     err.print(f"Wrote {out} ({len(book.regions)} regions, as of {book.as_of})", markup=False)
 

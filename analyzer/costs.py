@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from analyzer.errors import PriceError
 from analyzer.models import (
     Alternative,
     CostComponent,
@@ -22,6 +23,7 @@ from analyzer.models import (
     Settings,
     TargetEni,
     Topology,
+    UnpricedNat,
     Usage,
     vpc_key,
 )
@@ -154,17 +156,35 @@ def build_scenario(nat: NatView, usage: NatUsage, prices: PriceBook, settings: S
     )
 
 
-def build_scenarios(topology: Topology, usage: Usage, prices: PriceBook, settings: Settings) -> tuple[Scenario, ...]:
-    """One scenario per NAT gateway that carries Lambda traffic, biggest savings first."""
+def unpriced_nat(nat: NatView, error: PriceError) -> UnpricedNat:
+    return UnpricedNat(
+        account_id=nat.account_id, region=nat.region, nat_gateway_id=nat.nat_gateway_id, vpc_id=nat.vpc_id,
+        reason=error.message,
+        fix=f"lambda-egress prices refresh --region {nat.region} --out prices.json, then pass --prices prices.json",
+    )
+
+
+def build_scenarios(topology: Topology, usage: Usage, prices: PriceBook, settings: Settings,
+                    unpriced: list[UnpricedNat] | None = None) -> tuple[Scenario, ...]:
+    """One scenario per NAT gateway that carries Lambda traffic, biggest savings first.
+
+    With ``unpriced`` given, a NAT whose region (or a price it needs) is missing from the book is
+    appended there instead of stopping the run; without it, the PriceError propagates.
+    """
     owned: dict[tuple[str, str, str], list[TargetEni]] = defaultdict(list)
     for t in topology.targets:
         owned[(t.account_id, t.region, t.owner_nat_gateway_id)].append(t)
-    scenarios = [
-        build_scenario(nat, usage.nats[nat.nat_gateway_id], prices, settings,
-                       owned.get((nat.account_id, nat.region, nat.nat_gateway_id), []))
-        for nat in topology.nats
-        if nat.function_arns
-    ]
+    scenarios = []
+    for nat in topology.nats:
+        if not nat.function_arns:
+            continue
+        try:
+            scenarios.append(build_scenario(nat, usage.nats[nat.nat_gateway_id], prices, settings,
+                                            owned.get((nat.account_id, nat.region, nat.nat_gateway_id), [])))
+        except PriceError as exc:
+            if unpriced is None:
+                raise
+            unpriced.append(unpriced_nat(nat, exc))
     return tuple(sorted(scenarios, key=lambda s: (-s.monthly_savings_usd, s.account_id, s.nat_gateway_id)))
 
 

@@ -45,3 +45,7 @@ class AwsAccessError(UserError):
 
 class OutputError(UserError):
     """An output file or folder that cannot be written (a file where a folder should be, no permission)."""
+
+
+class InputError(UserError):
+    """A flow-log or Cost and Usage Report input that is missing, unreadable or lacks a field the analysis needs."""

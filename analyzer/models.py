@@ -239,6 +239,63 @@ class FlowLogBytes(Located):
     bytes: float
 
 
+class FlowLogNat(Frozen):
+    """One NAT gateway's flow-log bytes in the window: attributed to a snapshot ENI, or not."""
+
+    nat_gateway_id: str
+    records: int = 0
+    attributed_bytes: int = 0
+    # From private addresses that match no ENI of the NAT's VPC (unknown, or another VPC's):
+    # counted as non-Lambda bytes, never dropped.
+    unattributed_bytes: int = 0
+
+
+class FlowLogStats(Frozen):
+    """What a flow-log read saw, and every record it could not attribute, by reason."""
+
+    source: str  # the paths read, or "athena:DB.TABLE"
+    engine: Literal["duckdb", "athena"]
+    query: str  # the SQL that ran (the aggregation over every record)
+    window_start: datetime
+    window_end: datetime
+    records: int = 0
+    attributed_records: int = 0
+    outside_window: int = 0  # start outside [window_start, window_end)
+    rejected: int = 0  # action REJECT
+    no_data: int = 0  # NODATA / SKIPDATA records, or records without bytes or start
+    other_interfaces: int = 0  # records of ENIs that are not a NAT gateway's of the snapshot (other ENIs, VPCs)
+    nat_side: int = 0  # the NAT <-> destination leg: its bytes are counted on the source side
+    unknown_address: int = 0  # on a NAT ENI, from/to a private address no snapshot ENI has
+    other_vpc: int = 0  # on a NAT ENI, from/to an address of an ENI in another VPC
+    nats: tuple[FlowLogNat, ...] = ()
+
+
+class BilledLine(Frozen):
+    """One aggregated group of CUR line items: NAT usage type x line item type x billing period x resource."""
+
+    account_id: str | None = None
+    region: str | None = None
+    nat_gateway_id: str | None = None  # None: no NAT resource id on the lines (an account-level credit)
+    period: str  # "2026-10": the billing period's month
+    period_start: datetime
+    period_end: datetime
+    line_item_type: str  # Usage, Credit, Refund, EdpDiscount, ...
+    usage_type: str  # e.g. "EU-NatGateway-Hours"
+    usage_amount: Num  # hours, or GB for the -Bytes usage types
+    cost_usd: Usd  # line_item_unblended_cost summed
+    usage_start: datetime | None = None  # earliest line_item_usage_start_date in the group
+    usage_end: datetime | None = None  # latest line_item_usage_end_date in the group
+
+
+class BillingData(Frozen):
+    """The NAT gateway lines of a Cost and Usage Report, aggregated (``--cur`` / ``--cur-athena``)."""
+
+    source: str
+    engine: Literal["duckdb", "athena"]
+    query: str
+    lines: tuple[BilledLine, ...] = ()
+
+
 class CoverageError(Frozen):
     account_id: str
     region: str
@@ -253,6 +310,7 @@ class Coverage(Frozen):
     errors: tuple[CoverageError, ...] = ()
     api_calls: dict[str, int] = Field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    flow_logs: FlowLogStats | None = None  # set when --flow-logs / --flow-logs-athena was read
 
     @property
     def complete(self) -> bool:
@@ -278,6 +336,7 @@ class Snapshot(Frozen):
     metrics: tuple[MetricSeries, ...] = ()
     eip_quotas: tuple[EipQuota, ...] = ()
     flow_log_bytes: tuple[FlowLogBytes, ...] = ()
+    billing: BillingData | None = None  # set when --cur / --cur-athena was read
     coverage: Coverage = Field(default_factory=Coverage)
 
 
@@ -489,7 +548,16 @@ class CostComponent(Frozen):
     monthly_usd: Usd
     counted: bool = True  # False for lines shown for context (internet transfer-out)
     note: str | None = None
-    price_key: str | None = None  # the price book key it was priced with ("nat_hour", "ipv4_hour", ...)
+    price_key: PriceKey | None = None  # the price book key it was priced with: find lines by key, not name
+
+
+class UnpricedNat(Located):
+    """A NAT gateway the price book has no price for: left out of every total, never priced at zero."""
+
+    nat_gateway_id: str
+    vpc_id: str
+    reason: str
+    fix: str  # the command that fills the gap
 
 
 class Scenario(Located):
@@ -747,6 +815,52 @@ class Summary(Frozen):
     suppressed_findings: int = 0
 
 
+class BillingPeriod(Frozen):
+    period: str  # "2026-10"
+    start: datetime
+    end: datetime  # the period's end, or the last usage hour seen when the data stops earlier
+    hours: int  # hours of the period the data covers (the normalisation divisor)
+    full_hours: int  # hours of the whole calendar month
+
+
+class BilledNat(Frozen):
+    """Billed (CUR Usage lines, normalised to a 730-hour month) vs modelled (the current design's NAT lines)."""
+
+    nat_gateway_id: str
+    account_id: str | None = None
+    region: str | None = None
+    billed_usd: Usd
+    billed_hours: Num
+    billed_gb: Num
+    modelled_usd: Usd | None = None  # None: the NAT has no scenario (no Lambda traffic, or not in the snapshot)
+    difference_usd: Usd | None = None  # billed - modelled
+    difference_pct: Num | None = None  # 100 x (billed - modelled) / billed
+    adjustments_usd: Usd = Decimal(0)  # credits, refunds, discounts on this NAT's lines: shown apart, never netted
+    flagged: bool = False  # |difference_pct| above the threshold, or one side missing
+    reasons: tuple[str, ...] = ()  # the likely reasons for a flagged difference
+
+
+class BillingAdjustment(Frozen):
+    """Non-Usage NAT line items (Credit, Refund, discounts), as billed: never netted into billed_usd."""
+
+    period: str
+    line_item_type: str
+    usage_type: str
+    nat_gateway_id: str | None = None
+    cost_usd: Usd
+
+
+class BillingReport(Frozen):
+    """report.json ``billing``: the bill next to the model, per NAT gateway."""
+
+    source: str
+    periods: tuple[BillingPeriod, ...] = ()
+    nat_gateways: tuple[BilledNat, ...] = ()
+    adjustments: tuple[BillingAdjustment, ...] = ()
+    threshold_pct: Num = Decimal(5)
+    normalisation: str = ""
+
+
 class AnalysisResult(Frozen):
     """Everything a report shows. ``model_dump(mode="json")`` *is* report.json."""
 
@@ -767,3 +881,5 @@ class AnalysisResult(Frozen):
     plans: tuple[MigrationPlan, ...] = ()
     settings: Settings = Field(default_factory=Settings)
     assumptions: tuple[str, ...] = ()
+    unpriced: tuple[UnpricedNat, ...] = ()  # NAT gateways left out of the totals for want of a price
+    billing: BillingReport | None = None  # set when a CUR was given

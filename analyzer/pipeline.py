@@ -78,12 +78,13 @@ def analysis_settings(destinations: Sequence[str] = (), reuse_nat_addresses: boo
 
 
 def exit_code_for(result: AnalysisResult, fail_on: str | None) -> int:
-    """1 when an unsuppressed finding is at or above ``fail_on``; else 3 when coverage has gaps; else 0."""
+    """1 when an unsuppressed finding is at or above ``fail_on``; else 3 when coverage has gaps or a NAT
+    gateway is unpriced; else 0."""
     if fail_on is not None:
         threshold = SEVERITY_RANK[fail_on]
         if any(not f.suppressed and SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
             return EXIT_FINDINGS
-    if result.coverage.errors:
+    if result.coverage.errors or result.unpriced:
         return EXIT_INCOMPLETE
     return EXIT_OK
 
@@ -128,5 +129,7 @@ def summary_lines(outcome: Outcome) -> Sequence[str]:
     errors = outcome.result.coverage.errors
     if errors:
         lines.append(f"Scan incomplete: {len(errors)} call(s) failed; see the Coverage section.")
+    for u in outcome.result.unpriced:
+        lines.append(f"Unpriced: {u.nat_gateway_id} ({u.region}) is left out of the totals; fix: {u.fix}")
     lines += [f"Wrote {p}" for p in outcome.paths]
     return lines

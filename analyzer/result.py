@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from analyzer import __version__
+from analyzer.billing import reconcile
 from analyzer.costs import build_alternatives, build_scenarios
 from analyzer.models import (
     SEVERITIES,
@@ -24,6 +25,7 @@ from analyzer.models import (
     Summary,
     Suppression,
     Topology,
+    UnpricedNat,
     Usage,
 )
 from analyzer.plan import build_plans
@@ -110,8 +112,31 @@ def _assumptions(snapshot: Snapshot, settings: Settings, prices: PriceBook, note
         f"Lambda reclaims the ENIs of a function idle for {settings.idle_reclaim_days} days; one ENI carries up "
         f"to {settings.eni_connection_limit:,} connections (AWS Lambda developer guide).",
         f"Prices as of {prices.as_of} ({prices.source}).",
+        *_input_notes(snapshot),
         *notes,
     )
+
+
+def _input_notes(snapshot: Snapshot) -> tuple[str, ...]:
+    """What the flow-log and CUR reads saw, and the SQL they ran (one line each)."""
+    out = []
+    flow = snapshot.coverage.flow_logs
+    if flow is not None:
+        covered = ", ".join(n.nat_gateway_id for n in flow.nats) or "none"
+        out += [
+            f"VPC Flow Logs ({flow.source}, {flow.engine}): {flow.records:,} records; {flow.attributed_records:,} "
+            f"attributed to a source ENI for NAT gateway(s) {covered} over {flow.window_start:%Y-%m-%d %H:%M} to "
+            f"{flow.window_end:%Y-%m-%d %H:%M} UTC. Not attributed, counted: {flow.outside_window:,} outside the "
+            f"window, {flow.rejected:,} REJECT, {flow.no_data:,} without data, {flow.other_interfaces:,} of other "
+            f"ENIs or VPCs, {flow.nat_side:,} NAT-to-destination legs (their bytes are counted on the source side), "
+            f"{flow.unknown_address:,} from unknown addresses and {flow.other_vpc:,} from other VPCs (their bytes "
+            "count as non-Lambda). NAT gateways without flow-log records keep the sole-consumer or eni-share method.",
+            f"Flow-log SQL ({flow.engine}): {' '.join(flow.query.split())}",
+        ]
+    if snapshot.billing is not None:
+        out.append(f"CUR SQL ({snapshot.billing.engine}, {snapshot.billing.source}): "
+                   f"{' '.join(snapshot.billing.query.split())}")
+    return tuple(out)
 
 
 def analyze(
@@ -124,7 +149,8 @@ def analyze(
     settings = settings or Settings()
     topology = build_topology(snapshot, settings)
     usage = build_usage(snapshot, topology, settings)
-    scenarios = build_scenarios(topology, usage, prices, settings)
+    unpriced: list[UnpricedNat] = []
+    scenarios = build_scenarios(topology, usage, prices, settings, unpriced)
     alternatives = build_alternatives(topology, usage, scenarios, prices, settings)
     findings, notes = apply_suppressions(
         evaluate_all(topology, usage, settings), suppressions, today or snapshot.collected_at.date()
@@ -148,4 +174,8 @@ def analyze(
         plans=plans,
         settings=settings,
         assumptions=_assumptions(snapshot, settings, prices, notes),
+        unpriced=tuple(unpriced),
+        billing=None if snapshot.billing is None else reconcile(
+            snapshot.billing, snapshot.nat_gateways, scenarios, settings, snapshot.window_days,
+            [u.nat_gateway_id for u in unpriced]),
     )

@@ -34,6 +34,10 @@ PROCESSED_BYTE_METRICS = ("BytesInFromSource", "BytesInFromDestination")
 # Lambda-only (and removable) when it is not.
 CONSUMER_VISIBILITY_OPERATIONS = frozenset({"DescribeNetworkInterfaces", "DescribeSubnets", "DescribeRouteTables"})
 
+# Flow-log bytes from addresses that match no snapshot ENI: part of a NAT's total, never Lambda's.
+UNATTRIBUTED = "(unattributed)"
+UNATTRIBUTED_MEDIUM = 0.1  # above this share of unattributed flow-log bytes, confidence is medium
+
 SeriesKey = tuple[str, str, str, str, str]  # account, region, namespace, dimension value, metric
 
 
@@ -62,7 +66,9 @@ def _lambda_share(
         if total > 0:
             lambda_enis = set(nat.lambda_eni_ids)
             mine = sum(b for eni, b in flow_bytes.items() if eni in lambda_enis)
-            return Decimal(str(mine)) / Decimal(str(total)), "flow-logs", "high"
+            # Many bytes from addresses no snapshot ENI has (ENIs recreated in the window?): less sure.
+            unknown = flow_bytes.get(UNATTRIBUTED, 0.0) > total * UNATTRIBUTED_MEDIUM
+            return Decimal(str(mine)) / Decimal(str(total)), "flow-logs", "medium" if unknown else "high"
     if nat.removable:
         return Decimal(1), "sole-consumer", "high"
     # Functions that send only some destinations through the NAT count once each when their ENIs are unknown.
@@ -161,6 +167,10 @@ def build_usage(snapshot: Snapshot, topology: Topology, settings: Settings) -> U
     flow: dict[str, dict[str, float]] = defaultdict(dict)
     for row in snapshot.flow_log_bytes:
         flow[row.nat_gateway_id][row.source_eni_id] = row.bytes
+    if snapshot.coverage.flow_logs is not None:
+        for n in snapshot.coverage.flow_logs.nats:
+            if n.unattributed_bytes:
+                flow[n.nat_gateway_id][UNATTRIBUTED] = float(n.unattributed_bytes)
 
     own = {e for n in snapshot.nat_gateways for e in n.network_interface_ids}
     enis_per_subnet: dict[tuple[str, str, str], int] = defaultdict(int)

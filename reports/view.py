@@ -38,13 +38,15 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("functions", "Functions"),
     ("eni-groups", "ENI groups"),
     ("nat-gateways", "NAT gateways"),
+    ("billing", "Billed vs modelled"),
     ("assumptions", "Assumptions"),
     ("coverage", "Coverage"),
 )
 
 ATTRIBUTION_NOTES: dict[str, str] = {
     "sole-consumer": "Every ENI routed to the NAT gateway is a Lambda ENI, so all its bytes are Lambda's.",
-    "flow-logs": "VPC Flow Logs on the NAT gateway's ENI attribute bytes to each source ENI.",
+    "flow-logs": "VPC Flow Logs on the NAT gateway's ENI attribute bytes to each source ENI (medium confidence "
+    "when over 10% of them come from addresses no scanned ENI has).",
     "eni-share": "No flow logs: the Lambda share is the Lambda fraction of the consumer ENIs "
     "(low confidence).",
     "no-lambda": "No Lambda function routes to the NAT gateway; no bytes are attributed to Lambda.",
@@ -80,9 +82,9 @@ class PlanView:
     risks: tuple[Risk, ...]
 
 
-def sections(charts: list[Chart]) -> list[Section]:
-    """Section ids and titles in report order; Charts only when there are charts."""
-    return [Section(i, t) for i, t in SECTIONS if i != "charts" or charts]
+def sections(charts: list[Chart], billing: bool = False) -> list[Section]:
+    """Section ids and titles in report order; Charts only with charts, Billed vs modelled only with a CUR."""
+    return [Section(i, t) for i, t in SECTIONS if (i != "charts" or charts) and (i != "billing" or billing)]
 
 
 def severity_counts(result: AnalysisResult) -> list[tuple[str, int]]:
@@ -217,7 +219,7 @@ def build_context(result: AnalysisResult, charts: list[Chart]) -> dict[str, Any]
         "r": result,
         "s": result.summary,
         "charts": charts,
-        "sections": sections(charts),
+        "sections": sections(charts, result.billing is not None),
         "severity_counts": severity_counts(result),
         "coverage_gaps": coverage_gaps(result),
         "actions": top_actions(result),

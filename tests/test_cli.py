@@ -92,7 +92,7 @@ def test_bad_snapshot_is_one_line_and_exit_2(tmp_path, content, expected):
     assert not (tmp_path / "out").exists()  # nothing half-written
 
 
-def test_unknown_region_in_price_book_is_exit_2(tmp_path):
+def test_unpriced_region_prices_the_rest_and_exits_3(tmp_path):
     from analyzer.pipeline import demo_snapshot
 
     prices = json.loads((ROOT / "analyzer/data/price_book.json").read_text())
@@ -100,10 +100,24 @@ def test_unknown_region_in_price_book_is_exit_2(tmp_path):
     (tmp_path / "prices.json").write_text(json.dumps(prices))
     snap = tmp_path / "snapshot.json"
     snap.write_text(demo_snapshot().model_dump_json())
-    proc = _cli("report", str(snap), "--prices", str(tmp_path / "prices.json"), "--out", str(tmp_path / "out"))
-    assert proc.returncode == 2
-    assert "no prices for region ap-northeast-1" in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
+    proc = _cli("report", str(snap), "--prices", str(tmp_path / "prices.json"), "--out", str(tmp_path / "out"),
+                "--format", "json,md")
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "Unpriced: nat-0f2d05b851109c41e (ap-northeast-1)" in proc.stderr
+    assert "lambda-egress prices refresh --region ap-northeast-1" in proc.stderr
+    report = json.loads((tmp_path / "out/report.json").read_text())
+    assert [(u["nat_gateway_id"], u["region"]) for u in report["unpriced"]] == [
+        ("nat-0f2d05b851109c41e", "ap-northeast-1")]
+    assert "no prices for region ap-northeast-1" in report["unpriced"][0]["reason"]
+    scenario_regions = {s["region"] for s in report["scenarios"]}
+    assert scenario_regions == {"us-east-1", "eu-west-1"}  # the other NAT gateways are still priced
+    assert runner.invoke(app, ["demo", "--out", str(tmp_path / "full"), "--format", "json"]).exit_code == 0
+    full = json.loads((tmp_path / "full/report.json").read_text())
+    priced = [s for s in full["scenarios"] if s["region"] != "ap-northeast-1"]
+    assert report["summary"]["current_monthly_usd"] == round(sum(s["current_monthly_usd"] for s in priced), 2)
+    md = (tmp_path / "out/report.md").read_text()
+    assert "unpriced" in md and "prices refresh --region ap-northeast-1" in md
 
 
 def test_bad_format_and_bad_severity_are_exit_2(tmp_path):
@@ -139,7 +153,7 @@ def test_prices_show_lists_dated_prices():
     result = runner.invoke(app, ["prices", "show", "--region", "eu-west-1"])
     assert result.exit_code == 0
     assert "eu-west-1        nat_hour         $0.048 per hour" in result.output
-    assert "as of 2026-09-15" in result.output
+    assert "as of 2026-12-01" in result.output
 
 
 def test_diff_of_a_report_with_itself_changes_nothing(tmp_path):

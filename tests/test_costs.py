@@ -138,12 +138,12 @@ def test_region_without_prices_is_a_clear_error():
     from analyzer.errors import PriceError
 
     snap = snapshot(
-        subnets=(subnet("subnet-a", region="sa-east-1"),),
-        route_tables=(table("rtb", subnets=("subnet-a",), nat="nat-a", region="sa-east-1"),),
-        nat_gateways=(nat("nat-a", region="sa-east-1"),),
-        functions=(function("fn", ("subnet-a",), region="sa-east-1"),),
+        subnets=(subnet("subnet-a", region="xx-nowhere-1"),),
+        route_tables=(table("rtb", subnets=("subnet-a",), nat="nat-a", region="xx-nowhere-1"),),
+        nat_gateways=(nat("nat-a", region="xx-nowhere-1"),),
+        functions=(function("fn", ("subnet-a",), region="xx-nowhere-1"),),
     )
-    with pytest.raises(PriceError, match="sa-east-1"):
+    with pytest.raises(PriceError, match="xx-nowhere-1"):
         _scenarios(snap)
 
 
@@ -175,3 +175,48 @@ def test_private_nat_is_never_offered_as_the_one_to_keep_or_remove():
     kinds = {a.kind: a for a in build_alternatives(topo, usage, scenarios, load_price_book(), Settings())}
     assert "single-nat-per-vpc" not in kinds  # only one public NAT in the VPC
     assert kinds["gateway-endpoint"].nat_gateway_ids == ("nat-a",)
+
+
+def test_each_component_carries_the_price_key_it_was_priced_with():
+    snap = snapshot(
+        subnets=(subnet("subnet-a"),),
+        route_tables=(table("rtb-priv", subnets=("subnet-a",), nat="nat-a"),),
+        nat_gateways=(nat("nat-a"),),
+        functions=(function("fn", ("subnet-a",)),),
+        network_interfaces=(eni("eni-l1", "subnet-a"),),
+        metrics=_nat_metrics("nat-a", 60, 40, gib_out=60),
+    )
+    (s,) = _scenarios(snap)
+    keys = {(c.design, c.name): c.price_key for c in s.components}
+    assert keys == {
+        ("current", "NAT gateway hours"): "nat_hour",
+        ("current", "NAT data processing"): "nat_gb",
+        ("current", "Public IPv4 addresses on the NAT"): "ipv4_hour",
+        ("current", "Internet data transfer out"): "internet_out_gb",
+        ("proposed", "Elastic IPs on Lambda ENIs"): "ipv4_hour",
+    }
+
+
+def test_a_region_without_prices_is_unpriced_and_the_others_are_priced():
+    book = load_price_book()
+    book = book.model_copy(update={"regions": {k: v for k, v in book.regions.items() if k != "eu-west-1"}})
+    snap = snapshot(
+        subnets=(subnet("subnet-a"), subnet("subnet-e", az="eu-west-1a", region="eu-west-1")),
+        route_tables=(table("rtb-a", subnets=("subnet-a",), nat="nat-a"),
+                      table("rtb-e", subnets=("subnet-e",), nat="nat-e", region="eu-west-1")),
+        nat_gateways=(nat("nat-a"), nat("nat-e", subnet_id="subnet-pub-e", az="eu-west-1a", region="eu-west-1")),
+        functions=(function("fn", ("subnet-a",)), function("fe", ("subnet-e",), region="eu-west-1")),
+        network_interfaces=(eni("eni-l1", "subnet-a"), eni("eni-e1", "subnet-e", az="eu-west-1a",
+                                                              region="eu-west-1")),
+    )
+    topo = build_topology(snap)
+    usage = build_usage(snap, topo, Settings())
+    unpriced = []
+    scenarios = build_scenarios(topo, usage, book, Settings(), unpriced)
+    assert [s.nat_gateway_id for s in scenarios] == ["nat-a"]
+    # 730 h x $0.045 + 730 IP-h x $0.005, no traffic
+    assert scenarios[0].current_monthly_usd == D("32.85") + D("3.65")
+    assert [(u.nat_gateway_id, u.region) for u in unpriced] == [("nat-e", "eu-west-1")]
+    assert "prices refresh --region eu-west-1" in unpriced[0].fix
+    with pytest.raises(Exception, match="no prices for region eu-west-1"):
+        build_scenarios(topo, usage, book, Settings())  # without the list: the old strict behaviour

@@ -36,8 +36,8 @@ def test_unverified_prices_are_listed_for_the_regions_used():
 
 def test_missing_region_and_missing_price_name_what_is_missing():
     book = load_price_book()
-    with pytest.raises(PriceError, match="no prices for region me-south-1"):
-        book.price("me-south-1", "nat_hour")
+    with pytest.raises(PriceError, match="no prices for region xx-nowhere-1"):
+        book.price("xx-nowhere-1", "nat_hour")
     data = json.loads(dump_price_book(book))
     del data["regions"]["eu-west-1"]["nat_gb"]
     with pytest.raises(PriceError, match="no nat_gb price for region eu-west-1"):
@@ -56,3 +56,19 @@ def test_bad_price_files_are_one_line_errors(tmp_path):
         load_price_book(bad)
     with pytest.raises(PriceError, match="no such price book"):
         load_price_book(tmp_path / "missing.json")
+
+
+def test_bundled_book_prices_every_commercial_region_with_every_key_dated_and_sourced():
+    import boto3
+
+    from analyzer.models import PRICE_KEYS
+
+    commercial = set(boto3.Session().get_available_regions("ec2", partition_name="aws"))
+    book = load_price_book()
+    assert commercial - set(book.regions) == set(), "regions missing from analyzer/data/price_book.json"
+    for region in commercial:
+        prices = book.regions[region]
+        assert set(prices) == set(PRICE_KEYS), region
+        for key, price in prices.items():
+            assert price.as_of and price.source, f"{region}/{key}"
+            assert price.verified or price.note, f"{region}/{key} is unverified without a note saying why"

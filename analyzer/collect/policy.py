@@ -4,8 +4,11 @@ The first statement is all a single-account scan needs: Describe/List/Get
 calls only. The second is needed only by ``--org`` / ``--accounts-file`` in
 the calling account (list the organization, assume the scan role); narrow its
 resource to ``arn:aws:iam::*:role/<your role name>``. The third,
-``pricing:GetProducts``, is only for ``lambda-egress prices refresh``. A test
-records every call a full scan makes and checks it against this file.
+``pricing:GetProducts``, is only for ``lambda-egress prices refresh``. The
+fourth, ``OptionalAthenaInputs``, is only for ``--flow-logs-athena`` /
+``--cur-athena``: running a query writes its results to S3, so it is kept out
+of the read-only scan statement. A test records every call a full scan makes
+and checks it against this file; another does the same for the Athena path.
 """
 
 from __future__ import annotations

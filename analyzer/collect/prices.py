@@ -158,6 +158,22 @@ def transfer_prices(bundled: PriceBook, region: str) -> dict[PriceKey, Price]:
     }
 
 
+def commercial_regions() -> tuple[str, ...]:
+    """Every region of the commercial ``aws`` partition botocore knows (no credentials needed)."""
+    import boto3
+
+    return tuple(sorted(boto3.Session().get_available_regions("ec2", partition_name="aws")))
+
+
+def _kept(bundled: PriceBook, region: str, error: PriceError) -> dict[PriceKey, Price] | None:
+    """A region the API has no NAT rows for, in an --all-regions refresh: its bundled prices, marked so."""
+    known = bundled.regions.get(region)
+    if known is None:
+        return None
+    note = f"kept from the bundled book: the Price List API gave no price ({error.message})"
+    return {key: price.model_copy(update={"verified": False, "note": note}) for key, price in known.items()}
+
+
 def make_client(session: Any) -> Any:
     """The Price List API client (uncounted: this is not a scan)."""
     return session.client("pricing", region_name=PRICING_REGION, config=retry_config())
@@ -170,27 +186,44 @@ def refresh_price_book(
     *,
     client: Any = None,
     today: date | None = None,
+    all_regions: bool = False,
+    on_region: Any = None,
 ) -> PriceBook:
     """A price book for ``regions`` (default: the ``bundled`` book's) with today's API prices.
 
-    ``bundled`` supplies the transfer prices the Price List API does not carry;
-    the caller loads it (collect never reaches into the analysis side).
-    ``client`` and ``today`` are for tests (a stubbed ``pricing`` client, a fixed date).
+    ``all_regions``: every commercial region instead; one the API has no NAT rows for
+    keeps its bundled prices (marked unverified, named in the book's source) rather than
+    stopping the whole refresh. ``bundled`` supplies the transfer prices the Price List
+    API does not carry; the caller loads it (collect never reaches into the analysis side).
+    ``client`` and ``today`` are for tests (a stubbed ``pricing`` client, a fixed date);
+    ``on_region(region, done, total)`` reports progress.
     """
+    if all_regions:
+        regions = commercial_regions()
     if client is None:
         session = open_session(profile)
         regions = validate_regions(session, regions)
         client = make_client(session)
     chosen = tuple(dict.fromkeys(regions)) or tuple(bundled.regions)
     stamp = (today or datetime.now(UTC).date()).isoformat()
-    book = {}
-    for region in chosen:
-        prices = {**region_api_prices(client, region, stamp), **transfer_prices(bundled, region)}
+    book, kept = {}, []
+    for done, region in enumerate(chosen, start=1):
+        try:
+            prices = {**region_api_prices(client, region, stamp), **transfer_prices(bundled, region)}
+        except PriceError as exc:
+            fallback = _kept(bundled, region, exc) if all_regions else None
+            if fallback is None:
+                raise
+            prices = fallback
+            kept.append(region)
         book[region] = {key: prices[key] for key in PRICE_KEYS if key in prices}
+        if on_region is not None:
+            on_region(region, done, len(chosen))
+    note = f"; not in the API, kept from the bundled book: {', '.join(kept)}" if kept else ""
     return PriceBook(
         as_of=stamp,
         source=f"{API} (AmazonEC2 NAT Gateway, AmazonVPC public IPv4) on {stamp}; cross-AZ and internet "
-               "transfer-out from the EC2 data-transfer pricing page; see each price's source",
+               f"transfer-out from the EC2 data-transfer pricing page; see each price's source{note}",
         regions=book,
         origin="Price List API",
     )

@@ -163,7 +163,7 @@ def test_denied_api_is_a_one_line_access_error(pricing) -> None:
 def test_new_region_assumes_transfer_prices_and_marks_them_unverified(pricing) -> None:
     with Stubber(pricing) as stub:
         stub_region(stub, "sa-east-1", "SAE1-", "0.0930000000")
-        book = refresh_price_book(None, ("sa-east-1",), load_price_book(), client=pricing, today=TODAY)
+        book = refresh_price_book(None, ("sa-east-1",), _bundled_without("sa-east-1"), client=pricing, today=TODAY)
 
     prices = book.regions["sa-east-1"]
     assert prices["nat_hour"].usd == Decimal("0.093") and prices["nat_hour"].verified
@@ -176,15 +176,24 @@ def test_new_region_assumes_transfer_prices_and_marks_them_unverified(pricing) -
     assert book.info().unverified == ("sa-east-1/cross_az_gb", "sa-east-1/internet_out_gb")
 
 
+def _bundled_without(*regions: str):
+    book = load_price_book()
+    return book.model_copy(update={"regions": {r: p for r, p in book.regions.items() if r not in regions}})
+
+
+def _bundled_only(*regions: str):
+    book = load_price_book()
+    return book.model_copy(update={"regions": {r: p for r, p in book.regions.items() if r in regions}})
+
+
 def test_default_regions_are_the_bundled_ones_and_the_book_round_trips(pricing) -> None:
-    bundled = load_price_book()
     prefixes = {"us-east-1": "", "us-west-2": "USW2-", "eu-west-1": "EU-", "eu-central-1": "EUC1-",
                 "ap-northeast-1": "APN1-", "ap-southeast-1": "APS1-"}
-    assert set(prefixes) == set(bundled.regions)
+    bundled = _bundled_only(*prefixes)
     with Stubber(pricing) as stub:
         for region in bundled.regions:
             stub_region(stub, region, prefixes[region], "0.0520000000")
-        book = refresh_price_book(None, (), load_price_book(), client=pricing, today=TODAY)
+        book = refresh_price_book(None, (), bundled, client=pricing, today=TODAY)
         stub.assert_no_pending_responses()
 
     assert list(book.regions) == list(bundled.regions)
@@ -222,3 +231,26 @@ def test_policy_has_an_optional_statement_for_prices_refresh() -> None:
     assert statements["OptionalPricesRefresh"] == {
         "Sid": "OptionalPricesRefresh", "Effect": "Allow", "Action": ["pricing:GetProducts"], "Resource": "*"}
     assert "pricing:GetProducts" not in statements["LambdaEgressReadOnlyScan"]["Action"]  # a scan never prices
+
+
+def test_all_regions_refreshes_every_commercial_region_and_keeps_bundled_prices_the_api_lacks(
+        pricing, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prices_module, "commercial_regions", lambda: ("eu-west-1", "sa-east-1"))
+    with Stubber(pricing) as stub:
+        stub_region(stub, "eu-west-1", "EU-", "0.0480000000")
+        stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": []}, nat_params("sa-east-1"))
+        book = refresh_price_book(None, (), load_price_book(), client=pricing, today=TODAY, all_regions=True)
+        stub.assert_no_pending_responses()
+
+    assert list(book.regions) == ["eu-west-1", "sa-east-1"]
+    assert book.regions["eu-west-1"]["nat_hour"].verified
+    kept = book.regions["sa-east-1"]["nat_hour"]
+    assert kept.usd == load_price_book().regions["sa-east-1"]["nat_hour"].usd and not kept.verified
+    assert "kept from the bundled book" in (kept.note or "")
+    assert book.source.endswith("not in the API, kept from the bundled book: sa-east-1")
+
+
+def test_all_regions_lists_the_commercial_partition_only() -> None:
+    regions = prices_module.commercial_regions()
+    assert {"us-east-1", "eu-west-1", "sa-east-1", "ap-southeast-7"} <= set(regions)
+    assert not [r for r in regions if r.startswith(("us-gov-", "cn-"))]
