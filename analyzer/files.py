@@ -1,18 +1,70 @@
-"""Atomic file writes: a crashed run never leaves a half file that looks whole."""
+"""File I/O at the edges: bounded reads of input files, atomic writes, and staged report sets.
+
+* ``read_limited``: an input file (snapshot, price book, suppressions) read whole, but never more than a
+  bound, and never from a device: ``/dev/zero`` or a 40 GB file is one error line, not an exhausted memory.
+* ``atomic_write_bytes``: one file through a temporary file and a rename.
+* ``write_file_set``: every output of a run written into a staging folder inside the output folder, then
+  moved into place together. A failure (disk full, a folder where a file should be, Ctrl-C) leaves the
+  previous set as it was, and the error names the files that were not replaced.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
+import stat
 import tempfile
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from analyzer.errors import OutputError
+from analyzer.errors import OutputError, UserError
+
+STAGING_PREFIX = ".lambda-egress-staging-"
+_CHUNK = 1 << 20
 
 
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _size_text(limit: int) -> str:
+    return f"{limit >> 30} GiB" if limit >= 1 << 30 else f"{limit >> 20} MiB"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_limited(path: Path, limit: int, error: type[UserError], label: str, noun: str = "file") -> bytes:
+    """The bytes of ``path`` (a regular file or a pipe), refused past ``limit`` bytes.
+
+    Every problem is one ``error`` line starting with ``label``.
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise error(f"{label}: is a folder, not a {noun}")
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise error(f"{label}: not a regular file (a device or socket?)")
+        if stat.S_ISREG(mode) and path.stat().st_size > limit:
+            raise error(f"{label}: larger than the {_size_text(limit)} limit for a {noun}")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise error(f"{label}: no such {noun}") from None
+    except OSError as exc:
+        raise error(f"{label}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise error(f"{label}: larger than the {_size_text(limit)} limit for a {noun}")
+    return data
+
+
+# --------------------------------------------------------------------------- one file
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -40,3 +92,138 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- a set of files
+
+
+def _not_replaced(out_dir: Path, names: list[str]) -> str:
+    return f"nothing in {out_dir} was replaced ({', '.join(names)} not written; any previous ones kept)"
+
+
+def _remove_dead_stages(out_dir: Path) -> None:
+    """Staging folders left by a run that was killed (its pid is gone)."""
+    for stage in out_dir.glob(f"{STAGING_PREFIX}*"):
+        pid = stage.name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(stage, ignore_errors=True)
+        except OSError:
+            pass  # alive, owned by someone else
+
+
+def _stage(out_dir: Path, files: Mapping[str, bytes]) -> Path:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _remove_dead_stages(out_dir)
+        stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise OutputError(f"cannot write {out_dir}: {reason}; {_not_replaced(out_dir, [*files])}") from None
+    try:
+        for name, data in files.items():
+            try:
+                with open(stage / name, "xb") as handle:  # umask permissions, unlike mkstemp's 0600
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write {out_dir / name}: {exc.strerror or exc}; {_not_replaced(out_dir, [*files])}"
+                ) from None
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return stage
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[Callable[[], bool]]:
+    """Hold Ctrl-C for the few renames of a commit; the body asks whether one arrived."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    arrived: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: arrived.append(signum))
+    try:
+        yield lambda: bool(arrived)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if arrived and previous is not signal.SIG_IGN:
+        raise KeyboardInterrupt
+
+
+def _keep_previous(target: Path, backup: Path) -> bool:
+    """Hard-link (or copy) the file at ``target`` into the backup folder; False when there is none."""
+    if not target.exists() and not target.is_symlink():
+        return False
+    if target.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(target))
+    try:
+        os.link(target, backup, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(target, backup, follow_symlinks=False)
+    return True
+
+
+def _commit(stage: Path, out_dir: Path, names: list[str]) -> None:
+    """Move every staged file into place, or none: on any failure (or Ctrl-C), put the previous ones back."""
+    backups = stage / ".previous"
+    backups.mkdir()
+    done: list[tuple[str, bool]] = []  # (name, had a previous file), in the order they were replaced
+    with _sigint_deferred() as interrupted:
+        try:
+            for name in names:
+                had = _keep_previous(out_dir / name, backups / name)
+                os.replace(stage / name, out_dir / name)
+                done.append((name, had))
+            if interrupted():
+                raise KeyboardInterrupt
+        except BaseException as exc:
+            _roll_back(out_dir, backups, done)
+            if isinstance(exc, OSError):
+                where = Path(exc.filename).name if exc.filename else "a file"
+                raise OutputError(
+                    f"cannot replace {out_dir / where}: {exc.strerror or exc}; {_not_replaced(out_dir, names)}"
+                ) from None
+            if isinstance(exc, KeyboardInterrupt) and interrupted():
+                return  # rolled back; _sigint_deferred raises the interrupt once the handler is restored
+            raise
+
+
+def _roll_back(out_dir: Path, backups: Path, done: list[tuple[str, bool]]) -> None:
+    for name, had in reversed(done):
+        with contextlib.suppress(OSError):
+            if had:
+                os.replace(backups / name, out_dir / name)
+            else:
+                (out_dir / name).unlink()
+
+
+def _sync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_file_set(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write ``files`` (name -> bytes) into ``out_dir`` as one set: all replaced, or none.
+
+    Files are moved in the mapping's order, so put the one that must never stand beside an older set
+    (a scan's snapshot) last. Files of ``out_dir`` not in ``files`` are left alone.
+    """
+    out_dir = Path(out_dir)
+    names = list(files)
+    stage = _stage(out_dir, files)
+    try:
+        _commit(stage, out_dir, names)
+        _sync_dir(out_dir)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [out_dir / name for name in names]

@@ -1,54 +1,116 @@
-"""Read and write Snapshot files (``.json`` or ``.json.gz``) with schema checks.
+"""Read and write Snapshot files (``.json`` or ``.json.gz``) with schema and integrity checks.
 
-Every way a file can be wrong (missing, not gzip, not JSON, wrong schema
-version, a missing or mistyped field) becomes one :class:`SnapshotError` line.
+Every way a file can be wrong becomes one :class:`SnapshotError` line naming the file and, where there is
+one, the field: missing, a device, too big (``MAX_SNAPSHOT_BYTES``), not gzip, not JSON, nested too deep,
+a lone surrogate, no or a wrong ``schema_version``, a missing or mistyped field, and data no scan can
+produce (``check_snapshot``: counts that are negative, NaN or absurd, duplicated ids, an active route to a
+NAT gateway the snapshot does not hold). Nothing bad is summed silently.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import math
 import zlib
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
+import pydantic_core
 from pydantic import ValidationError
 
-from analyzer.errors import SnapshotError
-from analyzer.files import atomic_write_bytes
-from analyzer.models import SNAPSHOT_SCHEMA_VERSION, Snapshot
+from analyzer.errors import SnapshotError, UserError
+from analyzer.files import atomic_write_bytes, read_limited
+from analyzer.models import SNAPSHOT_SCHEMA_VERSION, CoverageError, Snapshot
+
+__all__ = ["MAX_SNAPSHOT_BYTES", "check_snapshot", "describe_validation_error", "dump_snapshot", "encode_snapshot",
+           "load_json", "parse_json", "parse_snapshot", "read_bytes", "read_snapshot", "write_snapshot"]
+
+# The largest snapshot read, after gunzip: 50,000 functions take about 175 MB, so this holds about 300,000.
+MAX_SNAPSHOT_BYTES = 1 << 30
+# No count a scan records (bytes, connections, invocations per period) comes near 10^18: a NAT gateway at
+# 100 Gbps moves about 10^15 bytes a day. Above it, a number is corrupt, and would overflow the money sums.
+MAX_COUNT = 1e18
+# Timestamps outside these years are corrupt (and near datetime's limits, date arithmetic overflows).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def _is_gzip(path: Path) -> bool:
     return path.name.endswith(".gz")
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when the name ends in ``.gz``."""
-    path = Path(path)
+def _gunzip(raw: bytes, label: str) -> bytes:
+    """Decompress at most ``MAX_SNAPSHOT_BYTES``: a small gzip bomb is refused, not unpacked into memory."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SnapshotError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SnapshotError(f"{path}: is a folder, not a snapshot file") from None
-    except OSError as exc:
-        raise SnapshotError(f"{path}: cannot read ({exc.strerror})") from None
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            data = stream.read(MAX_SNAPSHOT_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SnapshotError(f"{label}: not a valid gzip file ({exc})") from None
+    if len(data) > MAX_SNAPSHOT_BYTES:
+        raise SnapshotError(f"{label}: unpacks to more than the {MAX_SNAPSHOT_BYTES >> 30} GiB limit for a snapshot")
+    return data
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped when the name ends in ``.gz`` (or the bytes are gzip)."""
+    path = Path(path)
+    raw = read_limited(path, MAX_SNAPSHOT_BYTES, SnapshotError, str(path))
     if _is_gzip(path) or raw[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise SnapshotError(f"{path}: not a valid gzip file ({exc})") from None
+        return _gunzip(raw, str(path))
     return raw
 
 
-def load_json(path: Path) -> dict:
-    raw = read_bytes(path)
+def _surrogate_at(data: Any) -> str | None:
+    """The path of the first string (key or value) holding a lone surrogate, which no UTF-8 file can hold."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value):
+                return where or "(top level)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((f"{where}.{key}" if where else str(key), key))
+                stack.append((f"{where}.{key}" if where else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
+def _locate(raw: bytes) -> str:
+    """Where pydantic-core's parser stops on input the standard one cannot say where it fails on."""
+    try:
+        pydantic_core.from_json(raw)
+    except ValueError as exc:
+        return str(exc)
+    return "unreadable JSON"
+
+
+def parse_json(raw: bytes, label: str, error: type[UserError] = SnapshotError) -> Any:
+    """JSON from bytes; every failure (bad UTF-8, syntax, depth, a 5,000-digit integer) is one ``error`` line."""
     try:
         data = json.loads(raw)
     except UnicodeDecodeError:
-        raise SnapshotError(f"{path}: not UTF-8 text") from None
+        raise error(f"{label}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise error(f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise error(f"{label}: not valid JSON (nested too deeply: {_locate(raw)})") from None
+    except ValueError as exc:  # e.g. Python's limit of 4,300 digits for an integer
+        raise error(f"{label}: not valid JSON ({_locate(raw)}: {exc})") from None
+    where = _surrogate_at(data)
+    if where is not None:
+        raise error(f"{label}: {where}: a lone surrogate (\\ud800-\\udfff escape) is not text")
+    return data
+
+
+def load_json(path: Path) -> dict:
+    data = parse_json(read_bytes(path), str(path))
     if not isinstance(data, dict):
         raise SnapshotError(f"{path}: expected a JSON object at the top level, found {type(data).__name__}")
     return data
@@ -73,9 +135,10 @@ def parse_snapshot(data: dict, source: str = "snapshot") -> Snapshot:
             f"(this version reads {SNAPSHOT_SCHEMA_VERSION!r})"
         )
     try:
-        return Snapshot.model_validate(data)
+        snapshot = Snapshot.model_validate(data)
     except ValidationError as exc:
         raise SnapshotError(f"{source}: invalid snapshot: {describe_validation_error(exc)}") from None
+    return check_snapshot(snapshot, source)
 
 
 def read_snapshot(path: Path) -> Snapshot:
@@ -86,20 +149,165 @@ def read_snapshot(path: Path) -> Snapshot:
         snapshot = Snapshot.model_validate_json(raw)
     except ValidationError:
         snapshot = None
-    if snapshot is not None and snapshot.schema_version == SNAPSHOT_SCHEMA_VERSION:
-        return snapshot
-    return parse_snapshot(load_json(path), source=str(path))
+    # The model defaults schema_version; a file must say it (fields_set holds only what the file gave).
+    if (
+        snapshot is not None
+        and "schema_version" in snapshot.model_fields_set
+        and snapshot.schema_version == SNAPSHOT_SCHEMA_VERSION
+    ):
+        return check_snapshot(snapshot, str(path))
+    data = parse_json(raw, str(path))
+    if not isinstance(data, dict):
+        raise SnapshotError(f"{path}: expected a JSON object at the top level, found {type(data).__name__}")
+    return parse_snapshot(data, source=str(path))
 
 
 def dump_snapshot(snapshot: Snapshot) -> bytes:
     return snapshot.model_dump_json(exclude_defaults=False).encode("utf-8")
 
 
+def encode_snapshot(snapshot: Snapshot, compress: bool) -> bytes:
+    """The bytes of a snapshot file, gzipped (reproducibly: no mtime) when ``compress``."""
+    data = dump_snapshot(snapshot)
+    return gzip.compress(data, compresslevel=6, mtime=0) if compress else data
+
+
 def write_snapshot(snapshot: Snapshot, path: Path) -> Path:
     """Write atomically; gzip when the name ends in ``.gz``."""
     path = Path(path)
-    data = dump_snapshot(snapshot)
-    if _is_gzip(path):
-        data = gzip.compress(data, compresslevel=6, mtime=0)
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(path, encode_snapshot(snapshot, _is_gzip(path)))
     return path
+
+
+# --------------------------------------------------------------------------- integrity
+
+
+def _count_problem(values: Sequence[float], where: str) -> str | None:
+    """None when every value is a finite count in [0, MAX_COUNT]; else the first bad one, named."""
+    if not values or (min(values) >= 0 and max(values) <= MAX_COUNT and math.isfinite(sum(values))):
+        return None
+    for i, v in enumerate(values):
+        if not (0 <= v <= MAX_COUNT):  # NaN fails both comparisons
+            return f"{where}[{i}]: {v!r} is not a count (0 to {MAX_COUNT:.0e})"
+    return f"{where}: the values do not sum to a finite number"
+
+
+def _time_problem(times: Sequence[datetime], where: str) -> str | None:
+    if not times:
+        return None
+    try:
+        lo, hi = min(times), max(times)  # C loops; raises on naive and aware times mixed
+    except TypeError:
+        lo = hi = None
+    if lo is None or lo.tzinfo is None or hi.tzinfo is None:
+        return f"{where}: a timestamp without a time zone (write it with Z or +00:00)"
+    if lo < EARLIEST or hi >= LATEST:
+        return f"{where}: a timestamp outside {EARLIEST.year}-{LATEST.year}"
+    return None
+
+
+def _optional(value: datetime | None) -> tuple[datetime, ...]:
+    return () if value is None else (value,)
+
+
+def _number_problems(s: Snapshot) -> Iterator[str | None]:
+    yield _time_problem((s.collected_at,), "collected_at")
+    # One pass over every datapoint (C loops); the slow per-series pass only names a bad one.
+    if _count_problem(list(chain.from_iterable(m.values for m in s.metrics)), "metrics"):
+        yield from (_count_problem(m.values, f"metrics[{i}].values") for i, m in enumerate(s.metrics))
+    for i, m in enumerate(s.metrics):
+        if m.period_seconds < 1:
+            yield f"metrics[{i}].period_seconds: {m.period_seconds} is not a period"
+    yield _count_problem([row.bytes for row in s.flow_log_bytes], "flow_log_bytes.bytes")
+    for i, quota in enumerate(s.eip_quotas):
+        if not 0 <= quota.value <= MAX_COUNT:
+            yield f"eip_quotas[{i}].value: {quota.value} is not a quota"
+    for i, fn in enumerate(s.functions):
+        yield _time_problem(_optional(fn.last_modified), f"functions[{i}].last_modified")
+    for i, sub in enumerate(s.subnets):
+        if (sub.available_ip_address_count or 0) < 0:
+            yield f"subnets[{i}].available_ip_address_count: {sub.available_ip_address_count} is negative"
+
+
+# (collection, the field that is unique within one account and region)
+_UNIQUE = (
+    ("functions", "arn"), ("nat_gateways", "nat_gateway_id"), ("network_interfaces", "network_interface_id"),
+    ("subnets", "subnet_id"), ("route_tables", "route_table_id"), ("vpcs", "vpc_id"),
+    ("elastic_ips", "allocation_id"),
+)  # fmt: skip
+
+
+def _first_repeat(keys: list[tuple[str, ...]]) -> int | None:
+    """Index of the first key seen before, or None (the common case costs one C-level set build)."""
+    if len(set(keys)) == len(keys):
+        return None
+    seen: set[tuple[str, ...]] = set()
+    for i, key in enumerate(keys):
+        if key in seen:
+            return i
+        seen.add(key)
+    return None
+
+
+def _duplicate_problems(s: Snapshot) -> Iterator[str]:
+    for collection, field in _UNIQUE:
+        keys = [(item.account_id, item.region, getattr(item, field)) for item in getattr(s, collection)]
+        i = _first_repeat(keys)
+        if i is not None:
+            yield f"{collection}[{i}].{field}: {keys[i][2]} appears twice in {keys[i][0]}/{keys[i][1]}"
+    i = _first_repeat([(m.account_id, m.region, m.namespace, m.dimension_value, m.metric_name) for m in s.metrics])
+    if i is not None:
+        m = s.metrics[i]
+        yield f"metrics[{i}]: a second {m.metric_name} series for {m.dimension_value} in {m.account_id}/{m.region}"
+    i = _first_repeat([(r.account_id, r.region, r.nat_gateway_id, r.source_eni_id) for r in s.flow_log_bytes])
+    if i is not None:
+        row = s.flow_log_bytes[i]
+        yield f"flow_log_bytes[{i}]: {row.nat_gateway_id} / {row.source_eni_id} appears twice"
+
+
+def dangling_nat_routes(snapshot: Snapshot) -> list[CoverageError]:
+    """Active routes to a NAT gateway the snapshot does not hold, one coverage error each.
+
+    A ``blackhole`` route to a deleted NAT is normal AWS. An active one means the NATs and the route
+    tables disagree: in a file, corrupt input; in a scan, a NAT deleted between two calls (a gap).
+    """
+    nats = {(n.account_id, n.region, n.nat_gateway_id) for n in snapshot.nat_gateways}
+    return [
+        CoverageError(
+            account_id=table.account_id,
+            region=table.region,
+            operation="DescribeRouteTables",
+            error_code="RouteToMissingNatGateway",
+            message=f"route table {table.route_table_id} routes {_destination(route)} to {route.nat_gateway_id}, "
+            "which is not among the NAT gateways read",
+        )
+        for table in snapshot.route_tables
+        for route in table.routes
+        if route.nat_gateway_id
+        and route.state != "blackhole"
+        and (table.account_id, table.region, route.nat_gateway_id) not in nats
+    ]
+
+
+def _destination(route: Any) -> str:
+    return route.destination_cidr_block or route.destination_ipv6_cidr_block or route.destination_prefix_list_id or "?"
+
+
+def _route_problems(s: Snapshot) -> Iterator[str]:
+    # A unit with a recorded gap may lack the NAT legitimately: the gap is already reported.
+    gaps = {(e.account_id, e.region) for e in s.coverage.errors}
+    for error in dangling_nat_routes(s):
+        if (error.account_id, error.region) not in gaps:
+            yield f"{error.account_id}/{error.region}: {error.message} (an active route; only blackhole ones may)"
+
+
+def check_snapshot(snapshot: Snapshot, source: str = "snapshot") -> Snapshot:
+    """The snapshot, when its data is what a scan can produce; else one SnapshotError naming the field.
+
+    Called on every snapshot read. Schema problems are pydantic's; these are the ones a schema cannot say.
+    """
+    for problems in (_number_problems(snapshot), _duplicate_problems(snapshot), _route_problems(snapshot)):
+        problem = next((p for p in problems if p), None)
+        if problem:
+            raise SnapshotError(f"{source}: invalid snapshot: {problem}")
+    return snapshot
