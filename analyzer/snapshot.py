@@ -28,7 +28,8 @@ from analyzer.files import atomic_write_bytes, read_limited
 from analyzer.models import SNAPSHOT_SCHEMA_VERSION, CoverageError, Snapshot
 
 __all__ = ["MAX_SNAPSHOT_BYTES", "check_snapshot", "describe_validation_error", "dump_snapshot", "encode_snapshot",
-           "load_json", "parse_json", "parse_snapshot", "read_bytes", "read_snapshot", "write_snapshot"]
+           "load_json", "parse_json", "parse_snapshot", "read_bytes", "read_snapshot", "record_route_gaps",
+           "write_snapshot"]
 
 # The largest snapshot read, after gunzip: 50,000 functions take about 175 MB, so this holds about 300,000.
 MAX_SNAPSHOT_BYTES = 1 << 30
@@ -101,8 +102,8 @@ def parse_json(raw: bytes, label: str, error: type[UserError] = SnapshotError) -
         raise error(f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise error(f"{label}: not valid JSON (nested too deeply: {_locate(raw)})") from None
-    except ValueError as exc:  # e.g. Python's limit of 4,300 digits for an integer
-        raise error(f"{label}: not valid JSON ({_locate(raw)}: {exc})") from None
+    except ValueError:  # Python's limit of 4,300 digits for an integer
+        raise error(f"{label}: not valid JSON ({_locate(raw)}: a number of thousands of digits)") from None
     where = _surrogate_at(data)
     if where is not None:
         raise error(f"{label}: {where}: a lone surrogate (\\ud800-\\udfff escape) is not text")
@@ -287,6 +288,15 @@ def dangling_nat_routes(snapshot: Snapshot) -> list[CoverageError]:
         and route.state != "blackhole"
         and (table.account_id, table.region, route.nat_gateway_id) not in nats
     ]
+
+
+def record_route_gaps(snapshot: Snapshot) -> Snapshot:
+    """A scanned snapshot with its dangling active NAT routes recorded as coverage errors."""
+    gaps = dangling_nat_routes(snapshot)
+    if not gaps:
+        return snapshot
+    coverage = snapshot.coverage.model_copy(update={"errors": (*snapshot.coverage.errors, *gaps)})
+    return snapshot.model_copy(update={"coverage": coverage})
 
 
 def _destination(route: Any) -> str:
