@@ -79,7 +79,7 @@ def _surrogate_at(data: Any) -> str | None:
                 stack.append((f"{where}.{key}" if where else str(key), key))
                 stack.append((f"{where}.{key}" if where else str(key), item))
         elif isinstance(value, list):
-            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+            stack.extend((f"{where}.{i}" if where else str(i), item) for i, item in enumerate(value))
     return None
 
 
@@ -189,7 +189,7 @@ def _count_problem(values: Sequence[float], where: str) -> str | None:
         return None
     for i, v in enumerate(values):
         if not (0 <= v <= MAX_COUNT):  # NaN fails both comparisons
-            return f"{where}[{i}]: {v!r} is not a count (0 to {MAX_COUNT:.0e})"
+            return f"{where}.{i}: {v!r} is not a count (0 to {MAX_COUNT:.0e})"
     return f"{where}: the values do not sum to a finite number"
 
 
@@ -215,19 +215,21 @@ def _number_problems(s: Snapshot) -> Iterator[str | None]:
     yield _time_problem((s.collected_at,), "collected_at")
     # One pass over every datapoint (C loops); the slow per-series pass only names a bad one.
     if _count_problem(list(chain.from_iterable(m.values for m in s.metrics)), "metrics"):
-        yield from (_count_problem(m.values, f"metrics[{i}].values") for i, m in enumerate(s.metrics))
+        yield from (_count_problem(m.values, f"metrics.{i}.values") for i, m in enumerate(s.metrics))
     for i, m in enumerate(s.metrics):
         if m.period_seconds < 1:
-            yield f"metrics[{i}].period_seconds: {m.period_seconds} is not a period"
-    yield _count_problem([row.bytes for row in s.flow_log_bytes], "flow_log_bytes.bytes")
+            yield f"metrics.{i}.period_seconds: {m.period_seconds} is not a period"
+    for i, row in enumerate(s.flow_log_bytes):
+        if not 0 <= row.bytes <= MAX_COUNT:
+            yield f"flow_log_bytes.{i}.bytes: {row.bytes!r} is not a count (0 to {MAX_COUNT:.0e})"
     for i, quota in enumerate(s.eip_quotas):
         if not 0 <= quota.value <= MAX_COUNT:
-            yield f"eip_quotas[{i}].value: {quota.value} is not a quota"
+            yield f"eip_quotas.{i}.value: {quota.value} is not a quota"
     for i, fn in enumerate(s.functions):
-        yield _time_problem(_optional(fn.last_modified), f"functions[{i}].last_modified")
+        yield _time_problem(_optional(fn.last_modified), f"functions.{i}.last_modified")
     for i, sub in enumerate(s.subnets):
         if (sub.available_ip_address_count or 0) < 0:
-            yield f"subnets[{i}].available_ip_address_count: {sub.available_ip_address_count} is negative"
+            yield f"subnets.{i}.available_ip_address_count: {sub.available_ip_address_count} is negative"
 
 
 # (collection, the field that is unique within one account and region)
@@ -255,15 +257,15 @@ def _duplicate_problems(s: Snapshot) -> Iterator[str]:
         keys = [(item.account_id, item.region, getattr(item, field)) for item in getattr(s, collection)]
         i = _first_repeat(keys)
         if i is not None:
-            yield f"{collection}[{i}].{field}: {keys[i][2]} appears twice in {keys[i][0]}/{keys[i][1]}"
+            yield f"{collection}.{i}.{field}: {keys[i][2]} appears twice in {keys[i][0]}/{keys[i][1]}"
     i = _first_repeat([(m.account_id, m.region, m.namespace, m.dimension_value, m.metric_name) for m in s.metrics])
     if i is not None:
         m = s.metrics[i]
-        yield f"metrics[{i}]: a second {m.metric_name} series for {m.dimension_value} in {m.account_id}/{m.region}"
+        yield f"metrics.{i}: a second {m.metric_name} series for {m.dimension_value} in {m.account_id}/{m.region}"
     i = _first_repeat([(r.account_id, r.region, r.nat_gateway_id, r.source_eni_id) for r in s.flow_log_bytes])
     if i is not None:
         row = s.flow_log_bytes[i]
-        yield f"flow_log_bytes[{i}]: {row.nat_gateway_id} / {row.source_eni_id} appears twice"
+        yield f"flow_log_bytes.{i}: {row.nat_gateway_id} / {row.source_eni_id} appears twice"
 
 
 def dangling_nat_routes(snapshot: Snapshot) -> list[CoverageError]:

@@ -7,7 +7,8 @@ in process. Every run must:
 * exit 0, 1, 2 or 3 (never a traceback: ``CliRunner`` records any other exception);
 * on exit 2, print exactly one line on stderr;
 * leave the output folder holding the previous set untouched (exit 2) or a whole new set (else): the
-  previous set's files are markers, so a mixed folder shows.
+  previous set's files are markers, so a mixed folder shows. The snapshot test also fills the disk
+  (``os.fsync`` fails with ENOSPC) at a drawn file, where the run must exit 2 and keep the previous set.
 
 The default profile keeps the suite fast; ``--hypothesis-profile=thorough`` runs 1,000 examples each.
 """
@@ -15,11 +16,14 @@ The default profile keeps the suite fast; ``--hypothesis-profile=thorough`` runs
 from __future__ import annotations
 
 import copy
+import errno
 import gzip
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -54,26 +58,45 @@ def _paths(value: Any, here: tuple = ()) -> list[tuple]:
 DEMO_PATHS = _paths(DEMO)[1:]
 PRICE_PATHS = _paths(PRICES)[1:]
 
-HOSTILE = st.one_of(
-    st.sampled_from([
-        math.nan, math.inf, -math.inf, 1e308, -1e308, -1, -1.5, 0, 10**19, 2**63, -(2**63), 10**300,
-        "", None, True, False, [], {}, "\ud800", "\udfff x", "x" * 20_000, DEEP, DIGITS,
-        "2026-11-01T06:00:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1970-01-01T00:00:00+14:00",
-        "nat-04dba26a74c1e7fc3", "subnet-0c4e6a8b1d3f57902", "blackhole", "active", "regional", "private",
-        "lambda", "=HYPERLINK(\"http://x\")", "\x1b[2J\x1b]0;pwn\x07", "\u202etxt.exe", "<script>alert(1)</script>",
-        "0.0.0.0/0", "::/0", "us-east-1", "mars-north-1", "1", "30", "-30", "1e400",
-    ]),
-    st.text(max_size=30),
+NUMBERS = st.one_of(
+    st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, -1, -1.5, 0, 10**19, 2**63, 10**300, DIGITS]),
     st.integers(),
     st.floats(),
-    st.lists(st.integers(min_value=-5, max_value=5), max_size=3),
+)
+STRINGS = st.one_of(
+    st.sampled_from([
+        "", "\ud800", "\udfff x", "x" * 20_000, "2026-11-01T06:00:00", "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z", "1970-01-01T00:00:00+14:00", "nat-04dba26a74c1e7fc3", "subnet-0c4e6a8b1d3f57902",
+        "eni-0a1b2c3d4e5f60718", "blackhole", "active", "regional", "private", "lambda", "Inactive", "Failed",
+        "=HYPERLINK(\"http://x\")", "\x1b[2J\x1b]0;pwn\x07", "\u202etxt.exe", "<script>alert(1)</script>",
+        "0.0.0.0/0", "::/0", "us-east-1", "mars-north-1", "1", "-30", "1e400", "NaN", "var.x", "${file(\"/\")}",
+    ]),
+    st.text(max_size=30),
 )  # fmt: skip
+ANYTHING = st.one_of(NUMBERS, STRINGS, st.sampled_from([None, True, False, [], {}, DEEP]))
+
+
+def _value_for(original: Any) -> st.SearchStrategy[Any]:
+    """Mostly a hostile value of the same JSON type (so it passes the schema and reaches the analysis)."""
+    if isinstance(original, bool):
+        like = st.sampled_from([None, 0, 1, "true"])
+    elif isinstance(original, (int, float)):
+        like = NUMBERS
+    elif isinstance(original, str):
+        like = STRINGS
+    else:
+        like = st.sampled_from([[], {}, None, DEEP])
+    return st.one_of(like, like, like, ANYTHING)
 
 
 @st.composite
-def _mutation(draw: Any, paths: list[tuple]) -> tuple[str, tuple, Any]:
-    kind = draw(st.sampled_from(["set", "set", "set", "delete", "rename", "duplicate", "drop-item"]))
-    return kind, draw(st.sampled_from(paths)), draw(HOSTILE)
+def _mutation(draw: Any, base: Any, paths: list[tuple]) -> tuple[str, tuple, Any]:
+    kind = draw(st.sampled_from(["set", "set", "set", "set", "delete", "rename", "duplicate", "drop-item"]))
+    path = draw(st.sampled_from(paths))
+    original: Any = base
+    for step in path:
+        original = original[step]
+    return kind, path, draw(_value_for(original))
 
 
 def _apply(doc: Any, mutation: tuple[str, tuple, Any]) -> None:
@@ -112,10 +135,10 @@ def _encode(doc: Any) -> bytes:
 @st.composite
 def _file_bytes(draw: Any, base: Any, paths: list[tuple]) -> bytes:
     doc = copy.deepcopy(base)
-    for mutation in draw(st.lists(_mutation(paths), min_size=1, max_size=3)):
+    for mutation in draw(st.lists(_mutation(base, paths), min_size=1, max_size=3)):
         _apply(doc, mutation)
     data = _encode(doc)
-    damage = draw(st.sampled_from(["none"] * 6 + ["truncate", "nul", "gzip", "gzip-truncated"]))
+    damage = draw(st.sampled_from(["none"] * 12 + ["truncate", "nul", "gzip", "gzip-truncated"]))
     cut = draw(st.integers(min_value=0, max_value=max(0, len(data) - 1)))
     if damage == "truncate":
         data = data[:cut]
@@ -156,23 +179,44 @@ def _check_run(result: Any, out: Path, marks: dict[str, bytes]) -> None:
         assert json.loads(now["report.json"])["schema_version"] == "1"
 
 
-def _run(tmp: Path, args: list[str]) -> None:
+def _disk_full_at(n: int | None) -> Any:
+    """``os.fsync`` that fails like a full disk on its n-th call (never, for None)."""
+    calls = iter(range(10**6))
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        if next(calls) == n:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    return mock.patch("os.fsync", fsync)
+
+
+def _run(tmp: Path, args: list[str], full_at: int | None = None) -> None:
     out = tmp / "out"
     marks = _previous_set(out)
-    result = runner.invoke(app, [*args, "--out", str(out), "--format", "md,json,csv"])
+    with _disk_full_at(full_at):
+        result = runner.invoke(app, [*args, "--out", str(out), "--format", "md,json,csv"])
     _check_run(result, out, marks)
+    if full_at is not None and full_at < len(SET) and result.exit_code != 2:
+        raise AssertionError(f"the disk filled at file {full_at}, yet the run exited {result.exit_code}")
+
+
+FULL_AT = st.one_of(st.none(), st.none(), st.integers(min_value=0, max_value=len(SET) - 1))
 
 
 COMMON = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @COMMON
-@given(data=_file_bytes(DEMO, DEMO_PATHS), gz_name=st.booleans())
-def test_any_mutated_snapshot_ends_cleanly(tmp_path_factory: pytest.TempPathFactory, data: bytes, gz_name: bool):
+@given(data=_file_bytes(DEMO, DEMO_PATHS), gz_name=st.booleans(), full_at=FULL_AT)
+def test_any_mutated_snapshot_ends_cleanly(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, gz_name: bool, full_at: int | None
+):
     tmp = tmp_path_factory.mktemp("snap")
     snap = tmp / ("snapshot.json.gz" if gz_name else "snapshot.json")
     snap.write_bytes(data)
-    _run(tmp, ["report", str(snap)])
+    _run(tmp, ["report", str(snap)], full_at)
 
 
 @COMMON
