@@ -32,8 +32,12 @@ def _umask() -> int:
     return mask
 
 
-def _size_text(limit: int) -> str:
-    return f"{limit >> 30} GiB" if limit >= 1 << 30 else f"{limit >> 20} MiB"
+def size_text(size: int) -> str:
+    """``1 GiB``, ``16 MiB``, ``512 KiB``, ``100 bytes``: the largest unit that divides the size."""
+    for shift, unit in ((30, "GiB"), (20, "MiB"), (10, "KiB")):
+        if size >= 1 << shift and size % (1 << shift) == 0:
+            return f"{size >> shift} {unit}"
+    return f"{size:,} bytes"
 
 
 # --------------------------------------------------------------------------- reading
@@ -52,7 +56,7 @@ def read_limited(path: Path, limit: int, error: type[UserError], label: str, nou
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
             raise error(f"{label}: not a regular file (a device or socket?)")
         if stat.S_ISREG(mode) and path.stat().st_size > limit:
-            raise error(f"{label}: larger than the {_size_text(limit)} limit for a {noun}")
+            raise error(f"{label}: larger than the {size_text(limit)} limit for a {noun}")
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
@@ -60,7 +64,7 @@ def read_limited(path: Path, limit: int, error: type[UserError], label: str, nou
     except OSError as exc:
         raise error(f"{label}: cannot read ({exc.strerror or exc})") from None
     if len(data) > limit:
-        raise error(f"{label}: larger than the {_size_text(limit)} limit for a {noun}")
+        raise error(f"{label}: larger than the {size_text(limit)} limit for a {noun}")
     return data
 
 

@@ -24,7 +24,7 @@ import pydantic_core
 from pydantic import ValidationError
 
 from analyzer.errors import SnapshotError, UserError
-from analyzer.files import atomic_write_bytes, read_limited
+from analyzer.files import atomic_write_bytes, read_limited, size_text
 from analyzer.models import SNAPSHOT_SCHEMA_VERSION, CoverageError, Snapshot
 
 __all__ = ["MAX_SNAPSHOT_BYTES", "check_snapshot", "describe_validation_error", "dump_snapshot", "encode_snapshot",
@@ -53,7 +53,7 @@ def _gunzip(raw: bytes, label: str) -> bytes:
     except (OSError, EOFError, zlib.error) as exc:
         raise SnapshotError(f"{label}: not a valid gzip file ({exc})") from None
     if len(data) > MAX_SNAPSHOT_BYTES:
-        raise SnapshotError(f"{label}: unpacks to more than the {MAX_SNAPSHOT_BYTES >> 30} GiB limit for a snapshot")
+        raise SnapshotError(f"{label}: unpacks to more than the {size_text(MAX_SNAPSHOT_BYTES)} limit for a snapshot")
     return data
 
 

@@ -69,6 +69,10 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"suppression file {path}: not UTF-8 text") from None
     try:
         return yaml.load(text, Loader=_Loader)  # a SafeLoader: no object construction
+    except yaml.reader.ReaderError as exc:  # a NUL or another character YAML does not allow
+        raise ConfigError(
+            f"suppression file {path}: bad YAML at character {exc.position}: {exc.reason} (#x{exc.character:04x})"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
