@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import math
+import re
 import zlib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -36,6 +37,10 @@ MAX_SNAPSHOT_BYTES = 1 << 30
 # No count a scan records (bytes, connections, invocations per period) comes near 10^18: a NAT gateway at
 # 100 Gbps moves about 10^15 bytes a day. Above it, a number is corrupt, and would overflow the money sums.
 MAX_COUNT = 1e18
+# What AWS account ids and region names look like. Records are joined on "account/region/id" keys, so
+# a "/" (or anything else) in either would let two accounts' records meet.
+ACCOUNT_ID = re.compile(r"\d{12}")
+REGION = re.compile(r"[a-z]{2}(-[a-z0-9]+)+-\d{1,2}")
 # Timestamps outside these years are corrupt (and near datetime's limits, date arithmetic overflows).
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -313,12 +318,26 @@ def _route_problems(s: Snapshot) -> Iterator[str]:
             yield f"{error.account_id}/{error.region}: {error.message} (an active route; only blackhole ones may)"
 
 
+_LOCATED = ("functions", "vpcs", "subnets", "route_tables", "nat_gateways", "network_interfaces", "elastic_ips",
+            "internet_gateways", "vpc_endpoints", "prefix_lists", "metrics", "eip_quotas", "flow_log_bytes")
+
+
+def _place_problems(s: Snapshot) -> Iterator[str]:
+    places = {(item.account_id, item.region, name) for name in _LOCATED for item in getattr(s, name)}
+    for account, region, name in sorted(places):  # a handful of distinct places, however big the snapshot
+        if not ACCOUNT_ID.fullmatch(account):
+            yield f"{name}: account_id {account!r} is not a 12-digit AWS account id"
+        if not REGION.fullmatch(region):
+            yield f"{name}: region {region!r} is not an AWS region name"
+
+
 def check_snapshot(snapshot: Snapshot, source: str = "snapshot") -> Snapshot:
     """The snapshot, when its data is what a scan can produce; else one SnapshotError naming the field.
 
     Called on every snapshot read. Schema problems are pydantic's; these are the ones a schema cannot say.
     """
-    for problems in (_number_problems(snapshot), _duplicate_problems(snapshot), _route_problems(snapshot)):
+    checks = (_place_problems, _number_problems, _duplicate_problems, _route_problems)
+    for problems in (check(snapshot) for check in checks):
         problem = next((p for p in problems if p), None)
         if problem:
             raise SnapshotError(f"{source}: invalid snapshot: {problem}")

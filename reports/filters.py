@@ -142,11 +142,15 @@ def md_html(value: Any) -> str:
 def csv_cell(value: Any) -> Any:
     """A CSV cell no spreadsheet evaluates: text that starts like a formula gets a leading apostrophe.
 
-    OWASP's guidance for CSV injection; plain numbers (``-12.5``) are left as numbers.
+    OWASP's guidance for CSV injection; plain numbers (``-12.5``) are left as numbers. A carriage return
+    becomes a newline: the writer quotes a cell with a newline, but not one with a bare CR, which a
+    reader takes for the end of the row.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def code_block(text: str, lang: str = "") -> str:
