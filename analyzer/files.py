@@ -2,6 +2,8 @@
 
 * ``read_limited``: an input file (snapshot, price book, suppressions) read whole, but never more than a
   bound, and never from a device: ``/dev/zero`` or a 40 GB file is one error line, not an exhausted memory.
+* ``parse_json``: JSON whose every failure (syntax, depth, a 5,000-digit number, a lone surrogate) is
+  one error line.
 * ``atomic_write_bytes``: one file through a temporary file and a rename.
 * ``write_file_set``: every output of a run written into a staging folder inside the output folder, then
   moved into place together. A failure (disk full, a folder where a file should be, Ctrl-C) leaves the
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -19,6 +22,9 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
+
+import pydantic_core
 
 from analyzer.errors import OutputError, UserError
 
@@ -65,6 +71,50 @@ def read_limited(path: Path, limit: int, error: type[UserError], label: str, nou
         raise error(f"{label}: cannot read ({exc.strerror or exc})") from None
     if len(data) > limit:
         raise error(f"{label}: larger than the {size_text(limit)} limit for a {noun}")
+    return data
+
+
+def _surrogate_at(data: Any) -> str | None:
+    """The path of the first string (key or value) holding a lone surrogate, which no UTF-8 file can hold."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value):
+                return where or "(top level)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((f"{where}.{key}" if where else str(key), key))
+                stack.append((f"{where}.{key}" if where else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}.{i}" if where else str(i), item) for i, item in enumerate(value))
+    return None
+
+
+def _locate(raw: bytes) -> str:
+    """Where pydantic-core's parser stops on input the standard one cannot say where it fails on."""
+    try:
+        pydantic_core.from_json(raw)
+    except ValueError as exc:
+        return str(exc)
+    return "unreadable JSON"
+
+
+def parse_json(raw: bytes, label: str, error: type[UserError]) -> Any:
+    """JSON from bytes; every failure (bad UTF-8, syntax, depth, a 5,000-digit integer) is one ``error`` line."""
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        raise error(f"{label}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise error(f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise error(f"{label}: not valid JSON (nested too deeply: {_locate(raw)})") from None
+    except ValueError:  # Python's limit of 4,300 digits for an integer
+        raise error(f"{label}: not valid JSON ({_locate(raw)}: a number of thousands of digits)") from None
+    where = _surrogate_at(data)
+    if where is not None:
+        raise error(f"{label}: {where}: a lone surrogate (\\ud800-\\udfff escape) is not text")
     return data
 
 

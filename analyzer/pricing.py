@@ -15,9 +15,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from analyzer.errors import PriceError
-from analyzer.files import read_limited
+from analyzer.files import parse_json, read_limited
 from analyzer.models import PRICE_BOOK_SCHEMA_VERSION, PRICE_KEYS, Price, PriceBook, PriceKey
-from analyzer.snapshot import describe_validation_error, parse_json
+from analyzer.snapshot import describe_validation_error
 
 __all__ = ["MAX_PRICE_BOOK_BYTES", "PRICE_KEYS", "Price", "PriceBook", "PriceKey", "dump_price_book",
            "load_price_book", "parse_price_book", "price_rows"]

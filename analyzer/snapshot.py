@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import math
 import re
 import zlib
@@ -21,11 +20,10 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-import pydantic_core
 from pydantic import ValidationError
 
-from analyzer.errors import SnapshotError, UserError
-from analyzer.files import atomic_write_bytes, read_limited, size_text
+from analyzer.errors import SnapshotError
+from analyzer.files import atomic_write_bytes, parse_json, read_limited, size_text
 from analyzer.models import SNAPSHOT_SCHEMA_VERSION, CoverageError, Snapshot
 
 __all__ = ["MAX_SNAPSHOT_BYTES", "check_snapshot", "describe_validation_error", "dump_snapshot", "encode_snapshot",
@@ -71,52 +69,8 @@ def read_bytes(path: Path) -> bytes:
     return raw
 
 
-def _surrogate_at(data: Any) -> str | None:
-    """The path of the first string (key or value) holding a lone surrogate, which no UTF-8 file can hold."""
-    stack: list[tuple[str, Any]] = [("", data)]
-    while stack:
-        where, value = stack.pop()
-        if isinstance(value, str):
-            if not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value):
-                return where or "(top level)"
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                stack.append((f"{where}.{key}" if where else str(key), key))
-                stack.append((f"{where}.{key}" if where else str(key), item))
-        elif isinstance(value, list):
-            stack.extend((f"{where}.{i}" if where else str(i), item) for i, item in enumerate(value))
-    return None
-
-
-def _locate(raw: bytes) -> str:
-    """Where pydantic-core's parser stops on input the standard one cannot say where it fails on."""
-    try:
-        pydantic_core.from_json(raw)
-    except ValueError as exc:
-        return str(exc)
-    return "unreadable JSON"
-
-
-def parse_json(raw: bytes, label: str, error: type[UserError] = SnapshotError) -> Any:
-    """JSON from bytes; every failure (bad UTF-8, syntax, depth, a 5,000-digit integer) is one ``error`` line."""
-    try:
-        data = json.loads(raw)
-    except UnicodeDecodeError:
-        raise error(f"{label}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise error(f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except RecursionError:
-        raise error(f"{label}: not valid JSON (nested too deeply: {_locate(raw)})") from None
-    except ValueError:  # Python's limit of 4,300 digits for an integer
-        raise error(f"{label}: not valid JSON ({_locate(raw)}: a number of thousands of digits)") from None
-    where = _surrogate_at(data)
-    if where is not None:
-        raise error(f"{label}: {where}: a lone surrogate (\\ud800-\\udfff escape) is not text")
-    return data
-
-
 def load_json(path: Path) -> dict:
-    data = parse_json(read_bytes(path), str(path))
+    data = parse_json(read_bytes(path), str(path), SnapshotError)
     if not isinstance(data, dict):
         raise SnapshotError(f"{path}: expected a JSON object at the top level, found {type(data).__name__}")
     return data
@@ -162,7 +116,7 @@ def read_snapshot(path: Path) -> Snapshot:
         and snapshot.schema_version == SNAPSHOT_SCHEMA_VERSION
     ):
         return check_snapshot(snapshot, str(path))
-    data = parse_json(raw, str(path))
+    data = parse_json(raw, str(path), SnapshotError)
     if not isinstance(data, dict):
         raise SnapshotError(f"{path}: expected a JSON object at the top level, found {type(data).__name__}")
     return parse_snapshot(data, source=str(path))
