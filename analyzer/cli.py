@@ -1,8 +1,10 @@
 """The ``lambda-egress`` command line: options -> pipeline -> outputs -> exit code.
 
 Each command is thin; the work lives in ``analyzer.pipeline`` and the modules
-it calls. A :class:`~analyzer.errors.UserError` anywhere becomes one line on
-stderr and exit code 2; nothing else is caught.
+it calls. Inside the app (``OneLineErrors``), a :class:`~analyzer.errors.UserError`
+anywhere becomes one line on stderr and its exit code (2); Ctrl-C is exit 130.
+Nothing else is caught: a bug stays a bug. Everything the CLI prints goes
+through ``analyzer.inert`` (``err``, ``echo``).
 """
 
 from __future__ import annotations
@@ -11,15 +13,40 @@ import gc
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from typer.core import TyperGroup
 
 from analyzer import __version__
 from analyzer.errors import UserError
+from analyzer.inert import InertConsole, reveal
+
+# The one stderr console: progress, summaries and errors, with AWS-sourced text made inert.
+err = InertConsole(stderr=True, highlight=False)
+
+
+def echo(text: str) -> None:
+    """A line of command output on stdout, made inert like everything on ``err``."""
+    typer.echo(reveal(text))
+
+
+class OneLineErrors(TyperGroup):
+    """The root command: a UserError anywhere (a subcommand's parsing included) is one stderr line and its
+    exit code, inside the app, so ``CliRunner`` sees what the console script does. Typer turns
+    KeyboardInterrupt into exit 130 and prints its own usage errors (exit 2).
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
 
 app = typer.Typer(
+    cls=OneLineErrors,
     name="lambda-egress",
     help="Find Lambda functions behind NAT gateways, price NAT vs an Elastic IP on each Lambda ENI, "
     "and flag the risks of moving.",
@@ -30,8 +57,6 @@ app = typer.Typer(
 )
 prices_app = typer.Typer(help="Show or refresh the price book the cost model uses.", no_args_is_help=True)
 app.add_typer(prices_app, name="prices")
-
-err = Console(stderr=True, highlight=False)
 
 # ---------------------------------------------------------------- shared options
 
@@ -201,6 +226,7 @@ def _run_report(snapshot_loader, options) -> None:
 
 def _scan_with_progress(request):
     """run_scan with a progress bar on stderr (stdout stays clean for data)."""
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from analyzer.collect.scan import run_scan
@@ -210,7 +236,7 @@ def _scan_with_progress(request):
         task = progress.add_task("Scanning", total=None)
 
         def on_progress(label: str, done: int, total: int) -> None:
-            progress.update(task, description=f"Scanned {label}", completed=done, total=total)
+            progress.update(task, description=f"Scanned {escape(label)}", completed=done, total=total)
 
         return run_scan(request, on_progress)
 
@@ -305,8 +331,7 @@ def scan(
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
     from analyzer.collect.scan import ScanRequest
-    from analyzer.pipeline import analyze_and_write, load_inputs
-    from analyzer.snapshot import write_snapshot
+    from analyzer.pipeline import load_inputs, write_scan
 
     if (org or accounts_file) and not role_name:
         raise UserError("--org and --accounts-file need --role-name (the role to assume in each account)")
@@ -325,10 +350,9 @@ def scan(
         workers=workers,
     )
     snapshot = _with_traffic(_scan_with_progress(request), traffic)
-    path = write_snapshot(snapshot, out / ("snapshot.json.gz" if gzip_snapshot else "snapshot.json"))
-    err.print(f"Wrote {path}", markup=False)
+    # The snapshot goes into the same staged set as the reports, moved in last.
     with err.status("Analyzing and rendering…"):
-        outcome = analyze_and_write(snapshot, options, inputs)
+        outcome = write_scan(snapshot, options, inputs, "snapshot.json.gz" if gzip_snapshot else "snapshot.json")
     _finish(outcome)
 
 
@@ -353,10 +377,7 @@ def diff(
     change = diff_results(*runs)
     for warning in change["warnings"]:
         err.print(f"warning: {warning}", markup=False, soft_wrap=True)
-    if fmt == "json":
-        typer.echo(json.dumps(change, indent=2))
-    else:
-        typer.echo(render_diff_text(change))
+    echo(json.dumps(change, indent=2) if fmt == "json" else render_diff_text(change))
 
 
 @app.command("iam-policy")
@@ -401,7 +422,7 @@ def verify(
     )
     snapshot = _scan_with_progress(request)
     result = check(snapshot, allowed)
-    typer.echo(render_json(result) if fmt == "json" else render_text(result))
+    echo(render_json(result) if fmt == "json" else render_text(result))
     raise typer.Exit(result.exit_code)
 
 
@@ -455,11 +476,11 @@ def guard(
         err.print(line, markup=False, soft_wrap=True)
     for o in outputs:
         for form in request.formats:
-            typer.echo(f"# {o.account_id} {o.region}: deploy ({form}) with credentials for {o.account_id}")
-            typer.echo("\n".join(deploy_commands(o.account_id, o.region, form, out, name=name)))
-            typer.echo(f"# {o.account_id} {o.region}: remove ({form})")
-            typer.echo("\n".join(remove_commands(o.account_id, o.region, form, out, name=name)))
-        typer.echo("\n".join("# " + line for line in cost_lines(o.allocations, o.region)))
+            echo(f"# {o.account_id} {o.region}: deploy ({form}) with credentials for {o.account_id}")
+            echo("\n".join(deploy_commands(o.account_id, o.region, form, out, name=name)))
+            echo(f"# {o.account_id} {o.region}: remove ({form})")
+            echo("\n".join(remove_commands(o.account_id, o.region, form, out, name=name)))
+        echo("\n".join("# " + line for line in cost_lines(o.allocations, o.region)))
 
 
 BookRegionOpt = Annotated[
@@ -482,7 +503,7 @@ def prices_show(
 
     book = load_price_book(prices)
     for row in price_rows(book, tuple(region or ())):
-        typer.echo(row)
+        echo(row)
 
 
 @prices_app.command("refresh")
@@ -512,15 +533,9 @@ def prices_refresh(
 
 
 def main() -> None:
-    """Console-script entry point: user errors become one line and exit code 2.
-
-    Typer runs in standalone mode (usage errors already print one message and
-    exit 2); only our own UserError needs catching here.
-    """
+    """Console-script entry point. Errors are handled inside the app (``OneLineErrors``), so ``CliRunner``
+    sees the same exit codes; this only covers a Ctrl-C outside Typer's own handler."""
     try:
         app()
-    except UserError as exc:
-        err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -6,7 +6,7 @@ here so they can be tested without Typer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -104,16 +104,59 @@ def load_inputs(options: ReportOptions) -> Inputs:
     )
 
 
-def analyze_and_write(snapshot: Snapshot, options: ReportOptions, inputs: Inputs | None = None) -> Outcome:
-    """Analyze with the prices and suppressions, write the selected reports, pick the exit code."""
+def analyze_and_write(
+    snapshot: Snapshot,
+    options: ReportOptions,
+    inputs: Inputs | None = None,
+    also: Mapping[str, bytes] | None = None,
+) -> Outcome:
+    """Analyze with the prices and suppressions, write the selected reports, pick the exit code.
+
+    The reports and ``also`` (a scan's snapshot file) are written as one staged set, ``also`` moved in
+    last: a failure anywhere leaves the previous set in ``options.out_dir`` as it was.
+    """
     from reports.render import write_reports
 
     fail_on = check_fail_on(options.fail_on)
     inputs = inputs or load_inputs(options)
     result = analyze(snapshot, inputs.prices, settings=options.settings, suppressions=inputs.suppressions,
                      today=options.today or date.today())
-    paths = write_reports(result, options.out_dir, options.formats)
+    paths = write_reports(result, options.out_dir, options.formats, also)
     return Outcome(result=result, paths=tuple(paths), exit_code=exit_code_for(result, fail_on))
+
+
+def unreported_name(snapshot_name: str) -> str:
+    """Where a scan whose analysis failed keeps its snapshot: not named like a member of the report set."""
+    stem, _, ext = snapshot_name.partition(".")
+    return f"{stem}.unreported.{ext}"
+
+
+def write_scan(snapshot: Snapshot, options: ReportOptions, inputs: Inputs, snapshot_name: str) -> Outcome:
+    """A scan's reports and snapshot as one set; if analysis or writing fails, the scan is kept aside.
+
+    Active routes to a NAT gateway the scan did not return (deleted between two calls) become coverage
+    gaps here, so the snapshot a scan writes always reads back.
+    """
+    from analyzer.errors import UserError
+    from analyzer.files import atomic_write_bytes
+    from analyzer.snapshot import check_snapshot, encode_snapshot, record_route_gaps
+
+    snapshot = record_route_gaps(snapshot)
+    data = encode_snapshot(snapshot, compress=snapshot_name.endswith(".gz"))
+    try:
+        check_snapshot(snapshot, "the scanned data")
+        return analyze_and_write(snapshot, options, inputs, also={snapshot_name: data})
+    except BaseException as exc:  # a bug or Ctrl-C must not lose a scan that took an hour either
+        aside = options.out_dir / unreported_name(snapshot_name)
+        try:
+            atomic_write_bytes(aside, data)
+            kept = f"the scan is kept in {aside}: run `lambda-egress report {aside}` once fixed"
+        except UserError:
+            kept = "the scan could not be kept either"
+        if isinstance(exc, UserError):
+            raise type(exc)(f"{exc.message}; {kept}") from None
+        exc.add_note(kept)
+        raise
 
 
 def summary_lines(outcome: Outcome) -> Sequence[str]:

@@ -8,17 +8,34 @@ or price the book lacks is an error naming it, never a silent zero.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from analyzer.errors import PriceError
+from analyzer.files import parse_json, read_limited
 from analyzer.models import PRICE_BOOK_SCHEMA_VERSION, PRICE_KEYS, Price, PriceBook, PriceKey
 from analyzer.snapshot import describe_validation_error
 
-__all__ = ["PRICE_KEYS", "Price", "PriceBook", "PriceKey", "dump_price_book", "load_price_book",
-           "parse_price_book", "price_rows"]
+__all__ = ["MAX_PRICE_BOOK_BYTES", "PRICE_KEYS", "Price", "PriceBook", "PriceKey", "dump_price_book",
+           "load_price_book", "parse_price_book", "price_rows"]
+
+# A price book for every region is about 20 KB; anything near this bound is not one.
+MAX_PRICE_BOOK_BYTES = 16 << 20
+# No AWS unit price in the book (per hour, GB or IP-hour) is near $1,000; a larger one is a typo or corrupt,
+# and would overflow the cent rounding of every cost.
+MAX_UNIT_PRICE_USD = Decimal(1000)
+
+
+def _check_prices(book: PriceBook, origin: str) -> PriceBook:
+    for region, prices in book.regions.items():
+        for key, price in prices.items():
+            if price.usd > MAX_UNIT_PRICE_USD:
+                raise PriceError(f"{origin}: regions.{region}.{key}.usd: {price.usd} is not a unit price "
+                                 f"(over ${MAX_UNIT_PRICE_USD})")
+    return book
 
 
 def parse_price_book(data: object, origin: str) -> PriceBook:
@@ -28,9 +45,10 @@ def parse_price_book(data: object, origin: str) -> PriceBook:
     if version != PRICE_BOOK_SCHEMA_VERSION:
         raise PriceError(f"{origin}: price book schema_version {version!r} is not supported")
     try:
-        return PriceBook.model_validate({**data, "origin": origin})
+        book = PriceBook.model_validate({**data, "origin": origin})
     except ValidationError as exc:
         raise PriceError(f"{origin}: invalid price book: {describe_validation_error(exc)}") from None
+    return _check_prices(book, origin)
 
 
 def load_price_book(path: Path | None = None) -> PriceBook:
@@ -39,15 +57,8 @@ def load_price_book(path: Path | None = None) -> PriceBook:
         text = resources.files("analyzer").joinpath("data/price_book.json").read_text("utf-8")
         return parse_price_book(json.loads(text), "bundled price book")
     path = Path(path)
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise PriceError(f"{path}: no such price book") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PriceError(f"{path}: cannot read price book ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise PriceError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    return parse_price_book(data, str(path))
+    raw = read_limited(path, MAX_PRICE_BOOK_BYTES, PriceError, str(path), noun="price book")
+    return parse_price_book(parse_json(raw, str(path), PriceError), str(path))
 
 
 def dump_price_book(book: PriceBook) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from analyzer.errors import ConfigError
+from analyzer.files import read_limited
 from analyzer.models import Finding, Suppression
 from analyzer.rules import RULES
 
@@ -42,6 +43,8 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _FIELDS = (*_REQUIRED, "expires")
+# A suppression file of a few hundred entries is tens of KB; past this bound it is not one.
+MAX_SUPPRESSIONS_BYTES = 16 << 20
 
 
 def load_suppressions(path: str | Path) -> tuple[Suppression, ...]:
@@ -59,19 +62,33 @@ def load_suppressions(path: str | Path) -> tuple[Suppression, ...]:
 
 
 def _read_yaml(path: Path) -> Any:
+    raw = read_limited(path, MAX_SUPPRESSIONS_BYTES, ConfigError, f"suppression file {path}")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"suppression file {path}: cannot read it: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"suppression file {path}: not UTF-8 text") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"suppression file {path}: not UTF-8 text") from None
     try:
         return yaml.load(text, Loader=_Loader)  # a SafeLoader: no object construction
+    except yaml.reader.ReaderError as exc:  # a NUL or another character YAML does not allow
+        raise ConfigError(
+            f"suppression file {path}: bad YAML at character {exc.position}: {exc.reason} (#x{exc.character:04x})"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"suppression file {path}: bad YAML{where}: {problem}") from exc
+        raise ConfigError(f"suppression file {path}: bad YAML{where}: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"suppression file {path}: bad YAML: nested too deeply") from None
+
+
+def _text(where: str, name: str, value: Any) -> str:
+    """A non-empty string that UTF-8 can hold (a YAML "\\ud800" escape makes a lone surrogate)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: missing or empty field '{name}' (a string)")
+    if any("\ud800" <= c <= "\udfff" for c in value):
+        raise ConfigError(f"{where}: field '{name}' holds a lone surrogate (\\ud800-\\udfff), which is not text")
+    return value.strip()
 
 
 def _entry(path: Path, index: int, entry: Any) -> Suppression:
@@ -82,18 +99,11 @@ def _entry(path: Path, index: int, entry: Any) -> Suppression:
     unknown = sorted(str(k) for k in entry if k not in _FIELDS)
     if unknown:
         raise ConfigError(f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(_FIELDS)}")
-    for name in _REQUIRED:
-        value = entry.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{where}: missing or empty field '{name}' (a string)")
-    rule_id = entry["rule_id"].strip()
+    rule_id, resource_id, reason = (_text(where, name, entry.get(name)) for name in _REQUIRED)
     if rule_id not in RULES:
         raise ConfigError(f"{where}: unknown rule_id '{rule_id}'; known: {', '.join(RULES)}")
     return Suppression(
-        rule_id=rule_id,
-        resource_id=entry["resource_id"].strip(),
-        reason=entry["reason"].strip(),
-        expires=_expiry(where, entry.get("expires")),
+        rule_id=rule_id, resource_id=resource_id, reason=reason, expires=_expiry(where, entry.get("expires"))
     )
 
 

@@ -4,7 +4,8 @@ Money and quantities arrive as ``Decimal`` (or, from JSON, as floats) and are
 formatted at this edge so every report shows the same text for the same
 number. The Markdown filters exist because Markdown has no autoescape: every
 AWS-sourced string (names, tags, ids, messages) passes through ``md_escape``
-before it lands in a table cell or a line of text.
+before it lands in a table cell or a line of text. ``csv_cell`` does the same
+for spreadsheets (OWASP CSV injection).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from analyzer.inert import reveal
+
 DASH = "—"
 
 # Markdown specials that can start emphasis, links, headings, tables, code or
@@ -24,6 +27,15 @@ DASH = "—"
 # HTML can never be injected.
 _MD_SPECIALS = re.compile(r"([\\`*_\[\]#|~!])")
 _WHITESPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
+# What GitHub's cmark-gfm turns into links without any markup: "scheme://" URLs, "www." hosts, e-mail
+# addresses (and "mailto:" / "xmpp:" in front of them). A backslash before the ":" or the "." stops the
+# first two and shows the same text; an address is shown as a code span, the one form never autolinked.
+_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)|\b(mailto|xmpp):")
+_WWW = re.compile(r"(?i)(www)\.")
+_EMAIL = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
+# OWASP CSV injection: a cell starting with one of these is a formula to Excel, LibreOffice and Sheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 def _decimal(value: Any) -> Decimal:
@@ -91,13 +103,23 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str, ensure_ascii=False)
 
 
+def _md_text(text: str) -> str:
+    text = _MD_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
+    text = _SCHEME.sub(lambda m: f"{m.group(1) or m.group(2)}\\:", text)
+    return _WWW.sub(r"\1\\.", text)
+
+
 def md_escape(value: Any) -> str:
-    """Make any string inert Markdown text: one line, specials backslash-escaped, HTML escaped."""
+    """Make any string inert Markdown text: one line, specials backslash-escaped, HTML escaped, no autolinks."""
     if value is None:
         return ""
-    text = _WHITESPACE.sub(" ", str(value)).strip()
-    text = html.escape(text, quote=False)
-    return _MD_SPECIALS.sub(r"\\\1", text)
+    text = reveal(_WHITESPACE.sub(" ", str(value)).strip())
+    parts, start = [], 0
+    for address in _EMAIL.finditer(text):
+        parts += [_md_text(text[start : address.start()]), f"`{address.group()}`"]
+        start = address.end()
+    parts.append(_md_text(text[start:]))
+    return "".join(parts)
 
 
 def md_join(values: Iterable[Any], sep: str = ", ") -> str:
@@ -114,7 +136,21 @@ def md_html(value: Any) -> str:
     """
     if value is None:
         return ""
-    return html.escape(_WHITESPACE.sub(" ", str(value)).strip(), quote=True)
+    return html.escape(reveal(_WHITESPACE.sub(" ", str(value)).strip()), quote=True)
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell no spreadsheet evaluates: text that starts like a formula gets a leading apostrophe.
+
+    OWASP's guidance for CSV injection; plain numbers (``-12.5``) are left as numbers. A carriage return
+    becomes a newline: the writer quotes a cell with a newline, but not one with a bare CR, which a
+    reader takes for the end of the row.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def code_block(text: str, lang: str = "") -> str:
@@ -135,5 +171,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "md_escape": md_escape,
     "md_join": md_join,
     "md_html": md_html,
+    "csv_cell": csv_cell,
     "code_block": code_block,
 }

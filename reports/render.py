@@ -3,23 +3,28 @@
 The result already holds every number; this module only serialises it (JSON,
 CSV) or hands it with a thin view model (``reports.view``) to Jinja2 templates.
 HTML relies on autoescape for AWS-sourced strings; Markdown has no autoescape,
-so its template runs every such string through the ``md_escape`` filter.
+so its template runs every such string through the ``md_escape`` filter. Both
+show control and bidi characters as escapes (``analyzer.inert.reveal``); every
+CSV cell goes through ``csv_cell``. The files of one run are written as one
+staged set (``analyzer.files.write_file_set``): all replaced, or none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from analyzer.errors import ConfigError
-from analyzer.files import atomic_write_text
+from analyzer.files import write_file_set
+from analyzer.inert import reveal
 from analyzer.models import AnalysisResult
-from reports.filters import FILTERS, compact_json
+from reports.filters import FILTERS, compact_json, csv_cell
 from reports.view import build_context
 
 FORMATS = ("html", "md", "json", "csv")
@@ -56,6 +61,11 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_check_format(n) for n in names))
 
 
+def _finalize(value: Any) -> Any:
+    """Every ``{{ }}`` output: text shows its control and bidi characters as escapes (markup is ours)."""
+    return reveal(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """One Jinja2 environment: autoescape for HTML templates only, undefined names fail loudly."""
@@ -63,6 +73,7 @@ def environment() -> Environment:
         loader=PackageLoader("reports", "templates"),
         undefined=StrictUndefined,
         autoescape=select_autoescape(["html", "html.j2"]),
+        finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -85,7 +96,7 @@ def _plain(value: Any) -> Any:
 def _csv(rows: list[dict[str, Any]], columns: Iterable[str]) -> str:
     import pandas as pd  # imported here: only the CSV outputs need it (~0.3 s of start-up)
 
-    frame = pd.DataFrame(rows, columns=list(columns))
+    frame = pd.DataFrame([{k: csv_cell(v) for k, v in row.items()} for row in rows], columns=list(columns))
     return frame.to_csv(index=False, lineterminator="\n")
 
 
@@ -154,16 +165,24 @@ _RENDERERS = {
 }
 
 
-def write_reports(result: AnalysisResult, out_dir: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Write the selected formats into ``out_dir`` atomically; return the paths written."""
+def render_reports(result: AnalysisResult, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
+    """The selected formats, file name -> UTF-8 bytes, in ``FILES`` order."""
     if isinstance(formats, str):
         formats = parse_formats(formats)
     chosen = {_check_format(f) for f in formats}
-    # Render everything first: a failure in a later format must not leave this
-    # run's early files beside the last run's others, looking like one report.
-    rendered = {
-        Path(out_dir) / name: _RENDERERS[name](result) for fmt in FORMATS if fmt in chosen for name in FILES[fmt]
+    return {
+        name: _RENDERERS[name](result).encode("utf-8") for fmt in FORMATS if fmt in chosen for name in FILES[fmt]
     }
-    for path, text in rendered.items():
-        atomic_write_text(path, text)
-    return list(rendered)
+
+
+def write_reports(
+    result: AnalysisResult,
+    out_dir: Path,
+    formats: Iterable[str] = FORMATS,
+    also: Mapping[str, bytes] | None = None,
+) -> list[Path]:
+    """Write the selected formats, and ``also`` (other files of the run, moved in last), as one set.
+
+    Everything is rendered first and staged; the set replaces the previous one whole, or not at all.
+    """
+    return write_file_set(Path(out_dir), {**render_reports(result, formats), **(also or {})})

@@ -14,6 +14,7 @@ so the runbook can never drift from what ``guard`` writes.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from analyzer.guard.commands import deploy_commands, generate_command, remove_commands
@@ -26,9 +27,19 @@ GUARD_DIR = "guard"
 FORMAT = "cloudformation"
 
 
+NAT_ID = re.compile(r"^nat-[0-9a-z]{1,20}$")
+
+
 def guard_name(layout: Layout) -> str:
-    """One guard per plan: ``lambda-egress-guard-<first NAT id>`` (a NAT belongs to one plan)."""
-    return f"lambda-egress-guard-{layout.nat_ids[0]}"
+    """One guard per plan: ``lambda-egress-guard-<first NAT id>`` (a NAT belongs to one plan).
+
+    An id that does not look like a NAT gateway id (a tampered snapshot) is replaced by a digest of it, so
+    the name always fits AWS's naming rules and carries nothing from the input.
+    """
+    nat_id = layout.nat_ids[0]
+    if not NAT_ID.match(nat_id):
+        nat_id = "nat-" + hashlib.sha256(nat_id.encode()).hexdigest()[:17]
+    return f"lambda-egress-guard-{nat_id}"
 
 
 def guard_out(plan_id: str) -> str:

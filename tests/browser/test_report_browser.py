@@ -78,6 +78,7 @@ class Watch:
     page_errors: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
 
     def allows(self, url: str) -> bool:
         return url.split("#", 1)[0] == self.url or url.startswith(("data:", "about:"))
@@ -87,6 +88,7 @@ class Watch:
             [f"uncaught page error: {e}" for e in self.page_errors]
             + [f"console error: {e}" for e in self.console_errors]
             + [f"request outside the report: {u}" for u in self.outside_requests]
+            + [f"dialog: {d}" for d in self.dialogs]
         )
 
 
@@ -107,6 +109,7 @@ def open_watched(browser: Any, report: Path) -> tuple[Any, Watch]:
     page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
     page.on("console", lambda msg: msg.type == "error" and watch.console_errors.append(msg.text))
     page.on("websocket", lambda ws: watch.outside_requests.append(ws.url))
+    page.on("dialog", lambda dialog: (watch.dialogs.append(f"{dialog.type} {dialog.message}"), dialog.dismiss()))
     page.goto(watch.url, wait_until="load")
     page.wait_for_load_state("networkidle")
     return page, watch
@@ -214,13 +217,14 @@ def test_harness_catches_errors_requests_and_broken_controls(browser: Any, tmp_p
         + _table(["nat-b", "nat-a"])  # no sort script: clicking does nothing
         + '<img alt="" src="http://example.invalid/pixel.png">'
         + '<script>console.error("boom"); fetch("https://example.com/beacon").catch(() => {});'
-        + " undefined_function();</script>"
+        + ' alert("hi"); undefined_function();</script>'
     )
     page, watch = open_watched(browser, _page(tmp_path, body))
     assert sort_problem(page) == "clicking header 'NAT' twice left the order ['nat-b', 'nat-a']"
     assert toc_problems(page) == ["table-of-contents link #gone has no target"]
     assert any("undefined_function" in e for e in watch.page_errors)
     assert "boom" in watch.console_errors
+    assert watch.dialogs == ["alert hi"]
     assert set(watch.outside_requests) == {
         other.as_uri(),
         "http://example.invalid/pixel.png",
