@@ -18,6 +18,11 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+try:  # newer Typer vendors Click as typer._click; older ones use the click package
+    from typer._click.exceptions import NoSuchOption, UsageError
+except ImportError:  # pragma: no cover - depends on the installed Typer
+    from click.exceptions import NoSuchOption, UsageError
+
 from analyzer import __version__
 from analyzer.errors import UserError
 from analyzer.inert import InertConsole, reveal
@@ -43,6 +48,23 @@ class OneLineErrors(TyperGroup):
         except UserError as exc:
             err.print(f"error: {exc.message}", markup=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
+        except UsageError as exc:  # a subcommand's bad option or argument: one line, not a usage block
+            raise typer.Exit(_usage_line(exc)) from None
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except UsageError as exc:
+            if isinstance(exc, NoSuchOption) or args:
+                raise typer.Exit(_usage_line(exc)) from None
+            raise
+
+
+def _usage_line(exc: UsageError) -> int:
+    """Print a usage error as one line that names the command to ask for help, and return its exit code (2)."""
+    command = exc.ctx.command_path if exc.ctx is not None else "lambda-egress"
+    err.print(f"error: {exc.format_message()} (see `{command} --help`)", markup=False, soft_wrap=True)
+    return exc.exit_code
 
 
 app = typer.Typer(
@@ -54,8 +76,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-prices_app = typer.Typer(help="Show or refresh the price book the cost model uses.", no_args_is_help=True)
+prices_app = typer.Typer(help="Show or refresh the price book the cost model uses.", no_args_is_help=True,
+                         context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(prices_app, name="prices")
 
 # ---------------------------------------------------------------- shared options

@@ -84,3 +84,22 @@ def test_ctrl_c_is_exit_130_in_process(tmp_path):
 def test_usage_errors_stay_typers_exit_2(tmp_path):
     result = runner.invoke(app, ["demo", "--no-such-option"])
     assert result.exit_code == 2 and "No such option: --no-such-option" in result.stderr
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["demo", "--bogus"], "error: No such option: --bogus"),
+    (["report"], "error: Missing argument 'SNAPSHOT'."),
+    (["--bogus"], "error: No such option: --bogus"),
+    (["nosuch"], "error: No such command 'nosuch'."),
+])
+def test_usage_errors_are_one_line_naming_the_help_to_read(argv, expected):
+    run = CliRunner().invoke(app, argv)
+    assert run.exit_code == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected) and "--help`)" in lines[0], run.stderr
+
+
+def test_dash_h_is_help_for_every_command():
+    for argv in (["-h"], ["demo", "-h"], ["prices", "-h"], ["prices", "show", "-h"], ["guard", "-h"]):
+        run = CliRunner().invoke(app, argv)
+        assert run.exit_code == 0 and "Usage:" in run.output, argv

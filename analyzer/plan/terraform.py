@@ -14,15 +14,26 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from analyzer.plan.commands import comment
 from analyzer.plan.layout import Layout, Move
 
 
+def _escape_invisible(text: str) -> str:
+    """Control, format (bidi overrides, zero-width) and separator characters as ``\\uNNNN`` escapes."""
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in INVISIBLE and ord(c) <= 0xFFFF else c
+                   for c in text)
+
+
+INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
 def hcl_string(value: str) -> str:
-    """A quoted HCL string; ``${`` and ``%{`` are escaped so nothing is interpolated."""
-    return json.dumps(value, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
+    """A quoted HCL string: ``${`` and ``%{`` escaped so nothing is interpolated, invisible characters as escapes."""
+    text = json.dumps(value, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
+    return _escape_invisible(text)
 
 
 def hcl_list(values: Iterable[str]) -> str:
