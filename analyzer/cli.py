@@ -201,6 +201,13 @@ def scan(
     gzip_snapshot: Annotated[
         bool, typer.Option("--gzip", help="Write snapshot.json.gz instead of snapshot.json.")
     ] = False,
+    unit_timeout: Annotated[
+        float,
+        typer.Option(
+            "--unit-timeout", metavar="SECONDS", min=1,
+            help="Give up on one account x region after this long (a coverage error; the scan goes on).",
+        ),
+    ] = 300.0,
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
     from analyzer.collect.scan import ScanRequest
@@ -221,6 +228,7 @@ def scan(
         accounts_file=accounts_file,
         days=days,
         workers=workers,
+        unit_timeout=unit_timeout,
     )
     snapshot = _scan_with_progress(request)
     path = write_snapshot(snapshot, out / ("snapshot.json.gz" if gzip_snapshot else "snapshot.json"))

@@ -11,6 +11,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
+EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by SIGINT
 
 
 class UserError(Exception):
@@ -45,3 +46,9 @@ class AwsAccessError(UserError):
 
 class OutputError(UserError):
     """An output file or folder that cannot be written (a file where a folder should be, no permission)."""
+
+
+class Interrupted(UserError):
+    """The user pressed Ctrl-C (SIGINT): stop now, write nothing half-done."""
+
+    exit_code = EXIT_INTERRUPTED
