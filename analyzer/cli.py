@@ -352,6 +352,13 @@ def scan(
     cur_athena: CurAthenaOpt = None,
     athena_workgroup: AthenaWorkgroupOpt = None,
     athena_output: AthenaOutputOpt = None,
+    unit_timeout: Annotated[
+        float,
+        typer.Option(
+            "--unit-timeout", metavar="SECONDS", min=1,
+            help="Give up on one account x region after this long (a coverage error; the scan goes on).",
+        ),
+    ] = 300.0,
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
     from analyzer.collect.scan import ScanRequest
@@ -372,6 +379,7 @@ def scan(
         accounts_file=accounts_file,
         days=days,
         workers=workers,
+        unit_timeout=unit_timeout,
     )
     snapshot = _with_traffic(_scan_with_progress(request), traffic)
     # The snapshot goes into the same staged set as the reports, moved in last.

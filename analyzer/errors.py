@@ -11,6 +11,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
+EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by SIGINT
 
 
 class UserError(Exception):
@@ -49,3 +50,9 @@ class OutputError(UserError):
 
 class InputError(UserError):
     """A flow-log or Cost and Usage Report input that is missing, unreadable or lacks a field the analysis needs."""
+
+
+class Interrupted(UserError):
+    """The user pressed Ctrl-C (SIGINT): stop now, write nothing half-done."""
+
+    exit_code = EXIT_INTERRUPTED

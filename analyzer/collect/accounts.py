@@ -14,8 +14,9 @@ from pathlib import Path
 
 import boto3
 
+from analyzer.collect.clients import ClientPool
 from analyzer.collect.context import AWS_FAILURES, describe_failure
-from analyzer.collect.session import ClientPool, home_region
+from analyzer.collect.session import home_region
 from analyzer.errors import AwsAccessError, ConfigError
 from analyzer.models import Account, CoverageError
 

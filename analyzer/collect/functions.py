@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from analyzer.collect.context import UnitContext
+from analyzer.collect.workers import fan_out
 from analyzer.models import CoverageError, LambdaFunction
 
 LIST_PAGE = 50  # ListFunctions returns at most 50 per page whatever MaxItems says
@@ -53,11 +53,10 @@ def parse_last_modified(value: str | None) -> datetime | None:
         return None
 
 
-def to_function(ctx: UnitContext, item: dict[str, Any], config: dict[str, Any] | None = None) -> LambdaFunction:
-    """A function from its ListFunctions item, with state fields from GetFunctionConfiguration when given."""
+def to_function(ctx: UnitContext, item: dict[str, Any]) -> LambdaFunction:
+    """A function from its ListFunctions item (state fields come later, from ``with_state``)."""
     vpc = item.get("VpcConfig") or {}
     subnet_ids = tuple(sorted(vpc.get("SubnetIds") or []))
-    state = config or {}
     return LambdaFunction(
         account_id=ctx.account_id,
         region=ctx.region,
@@ -68,20 +67,27 @@ def to_function(ctx: UnitContext, item: dict[str, Any], config: dict[str, Any] |
         subnet_ids=subnet_ids,
         security_group_ids=tuple(sorted(vpc.get("SecurityGroupIds") or [])),
         ipv6_allowed_for_dual_stack=bool(vpc.get("Ipv6AllowedForDualStack", False)),
-        state=state.get("State"),
-        state_reason_code=state.get("StateReasonCode"),
-        last_update_status=state.get("LastUpdateStatus"),
         last_modified=parse_last_modified(item.get("LastModified")),
     )
 
 
-def in_vpc(item: dict[str, Any]) -> bool:
-    return bool((item.get("VpcConfig") or {}).get("SubnetIds"))
+def with_state(fn: LambdaFunction, config: dict[str, Any]) -> LambdaFunction:
+    """The function with the state fields of its GetFunctionConfiguration answer."""
+    return fn.model_copy(update={
+        "state": _text(config.get("State")),
+        "state_reason_code": _text(config.get("StateReasonCode")),
+        "last_update_status": _text(config.get("LastUpdateStatus")),
+    })
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def get_state(ctx: UnitContext, arn: str) -> Outcome:
     """One GetFunctionConfiguration with its own error list (safe to run on any thread)."""
-    own = UnitContext(account_id=ctx.account_id, region=ctx.region, pool=ctx.pool)
+    own = UnitContext(account_id=ctx.account_id, region=ctx.region, pool=ctx.pool, deadline=ctx.deadline,
+                      stop=ctx.stop)
     config = own.call("lambda", "GetFunctionConfiguration", GONE, FunctionName=arn)
     return config, own.errors
 
@@ -111,31 +117,31 @@ def collect_states(ctx: UnitContext, arns: list[str], workers: int = STATE_WORKE
             stop.set()  # calls already in flight finish; no new ones start
         return outcome
 
-    if start < len(arns):
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fn-state") as executor:
-            outcomes[start:] = executor.map(task, arns[start:])
+    outcomes[start:] = fan_out([lambda arn=arn: task(arn) for arn in arns[start:]], workers, "fn-state")
     return outcomes
 
 
-def collect_functions(ctx: UnitContext, with_state: bool = True) -> list[LambdaFunction] | None:
+def collect_functions(ctx: UnitContext, with_state_calls: bool = True) -> list[LambdaFunction] | None:
     """Every function of the region; ``None`` when ListFunctions failed.
 
-    ``with_state=False`` skips GetFunctionConfiguration (``verify`` needs no state).
+    ``with_state_calls=False`` skips GetFunctionConfiguration (``verify`` needs no state).
     """
-    items = ctx.paginate("lambda", "ListFunctions", "Functions", LIST_PAGE)
-    if items is None:
+    listed = ctx.paginate("lambda", "ListFunctions", lambda i: to_function(ctx, i), LIST_PAGE)
+    if listed is None:
         return None
-    wanted = [i for i, item in enumerate(items) if with_state and in_vpc(item)]
-    outcomes = collect_states(ctx, [items[i]["FunctionArn"] for i in wanted])
+    wanted = [i for i, fn in enumerate(listed) if with_state_calls and fn.in_vpc]
+    outcomes = collect_states(ctx, [listed[i].arn for i in wanted])
     outcome_at = dict(zip(wanted, outcomes, strict=True))
     functions: list[LambdaFunction] = []
-    for i, item in enumerate(items):
+    for i, fn in enumerate(listed):
         outcome = outcome_at.get(i)
-        config = None
         if outcome is not None:
             config, errors = outcome
-            ctx.errors.extend(errors)
+            for error in errors:
+                ctx.add_error(error.operation, error.error_code, error.message)
             if config == {}:
                 continue  # deleted between the list and the get
-        functions.append(to_function(ctx, item, config))
+            if config:
+                fn = with_state(fn, config)
+        functions.append(fn)
     return functions

@@ -2,12 +2,14 @@
 
 ``GetMetricData`` takes up to 500 queries per call, so a region costs
 ceil(queries / 500) calls (plus NextToken pages, which daily points over a
-few weeks never need). The series conventions here are a contract with
+few weeks never need; botocore's paginator follows them and refuses a token
+that repeats). The series conventions here are a contract with
 ``usage.py``: namespace, metric, dimension and stat spelled exactly as below.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -91,42 +93,52 @@ def batches(keys: Sequence[SeriesKey], size: int = MAX_QUERIES) -> list[Sequence
 def fetch_batch(
     ctx: UnitContext, keys: Sequence[SeriesKey], start: datetime, end: datetime
 ) -> dict[SeriesKey, dict[datetime, float]] | None:
-    """Points per series for one batch, following NextToken; ``None`` when a page failed.
+    """Points per series for one batch, every page; ``None`` when a page failed.
 
     A query CloudWatch answered with a failed status is left out (and
     recorded): an empty series would read as "no traffic", which it is not.
     """
     by_id = {f"m{i}": key for i, key in enumerate(keys)}
+    pages = ctx.all_pages(
+        "cloudwatch", "GetMetricData",
+        MetricDataQueries=[to_query(qid, key) for qid, key in by_id.items()],
+        StartTime=start, EndTime=end, ScanBy="TimestampAscending",
+    )
+    if pages is None:
+        return None
     points: dict[SeriesKey, dict[datetime, float]] = {key: {} for key in keys}
-    params: dict[str, Any] = {
-        "MetricDataQueries": [to_query(qid, key) for qid, key in by_id.items()],
-        "StartTime": start,
-        "EndTime": end,
-        "ScanBy": "TimestampAscending",
-    }
-    while True:
-        page = ctx.call("cloudwatch", "GetMetricData", **params)
-        if page is None:
-            return None
-        results = page.get("MetricDataResults", [])
-        failed = sorted({r["Id"] for r in results if r.get("StatusCode") in FAILED_STATUS})
-        if failed:
-            ctx.add_error("GetMetricData", "PartialMetricData", _status_message(page, failed))
-            for query_id in failed:
-                points.pop(by_id.pop(query_id), None)
+    failed: set[str] = set()
+    uneven: set[str] = set()
+    notes: list[str] = []
+    for page in pages:
+        results = page["MetricDataResults"]
+        failed |= {r.get("Id") for r in results if r.get("StatusCode") in FAILED_STATUS}
+        notes += [m.get("Value", "") for m in page.get("Messages") or [] if m.get("Value")]
         for result in results:
             key = by_id.get(result.get("Id", ""))
-            if key is not None:
-                points[key].update(zip(result.get("Timestamps", []), result.get("Values", []), strict=False))
-        token = page.get("NextToken")
-        if not token:
-            return points
-        params["NextToken"] = token
+            stamps, values = result.get("Timestamps") or [], result.get("Values") or []
+            if key is not None and len(stamps) != len(values):
+                uneven.add(result["Id"])
+            elif key is not None:
+                points[key].update(zip(stamps, values, strict=True))
+    if failed:
+        ctx.add_error("GetMetricData", "PartialMetricData", _status_message(sorted(failed), notes))
+    if uneven:
+        ctx.add_error("GetMetricData", "MalformedItem", f"{len(uneven)} series left out: timestamps and values "
+                      f"differ in number ({', '.join(sorted(uneven)[:5])})")
+    for query_id in (failed | uneven) & by_id.keys():
+        points.pop(by_id[query_id], None)
+    return points
 
 
-def _status_message(page: dict[str, Any], failed_ids: list[str]) -> str:
-    notes = "; ".join(m.get("Value", "") for m in page.get("Messages", []) if m.get("Value"))
-    return f"{len(failed_ids)} queries not answered ({', '.join(failed_ids[:5])})" + (f": {notes}" if notes else "")
+def _status_message(failed_ids: list[str], notes: list[str]) -> str:
+    text = "; ".join(notes)
+    return f"{len(failed_ids)} queries not answered ({', '.join(failed_ids[:5])})" + (f": {text}" if text else "")
+
+
+def bad_values(points: dict[datetime, float]) -> list[float]:
+    """Values no count or byte total can take: negative, NaN, infinite, or not numbers at all."""
+    return [v for v in points.values() if not isinstance(v, int | float) or not math.isfinite(v) or v < 0]
 
 
 def to_series(ctx: UnitContext, key: SeriesKey, points: dict[datetime, float]) -> MetricSeries:
@@ -145,6 +157,26 @@ def to_series(ctx: UnitContext, key: SeriesKey, points: dict[datetime, float]) -
     )
 
 
+def checked_series(ctx: UnitContext, points: dict[SeriesKey, dict[datetime, float]]) -> list[MetricSeries]:
+    """The series whose every point is a possible value; the others are left out and recorded.
+
+    A negative byte count summed with the rest would quietly shrink a NAT's
+    traffic (and its cost); a series that cannot be trusted is a gap.
+    """
+    series: list[MetricSeries] = []
+    rejected: list[str] = []
+    for key, pts in points.items():
+        wrong = bad_values(pts)
+        if wrong:
+            rejected.append(f"{key.dimension_value} {key.metric_name} ({wrong[0]!r})")
+            continue
+        series.append(to_series(ctx, key, pts))
+    if rejected:
+        ctx.add_error("GetMetricData", "InvalidMetricValue", f"{len(rejected)} series left out for values below "
+                      f"zero or not finite: {', '.join(rejected[:5])}")
+    return series
+
+
 def collect_metrics(
     ctx: UnitContext, nat_ids: Iterable[str], function_names: Iterable[str], collected_at: datetime, days: int
 ) -> list[MetricSeries]:
@@ -154,5 +186,5 @@ def collect_metrics(
     for batch in batches(series_keys(nat_ids, function_names)):
         points = fetch_batch(ctx, batch, start, end)
         if points is not None:
-            series.extend(to_series(ctx, key, pts) for key, pts in points.items())
+            series.extend(checked_series(ctx, points))
     return series

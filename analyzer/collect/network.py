@@ -118,14 +118,17 @@ def _state(value: Any) -> str | None:
     return str(value).lower() if value else None
 
 
-def to_nat_gateway(ctx: UnitContext, item: dict[str, Any], subnet_az: dict[str, str]) -> NatGateway:
+def to_nat_gateway(ctx: UnitContext, item: dict[str, Any]) -> NatGateway | None:
     """Regional gateways (``AvailabilityMode`` "regional") have no subnet; a missing key means zonal.
 
+    ``None`` for a deleted or failed gateway (it neither routes nor bills).
     ``public_ips`` / ``allocation_ids`` / ``private_ips`` hold only the addresses
     in service (Status "succeeded", or no Status): one being associated or
     disassociated is neither reusable nor what the partner sees. ``addresses``
-    keeps every entry with its status.
+    keeps every entry with its status. The AZ comes from the subnet (``place_nats``).
     """
+    if item.get("State") in IGNORED_NAT_STATES:
+        return None
     regional = str(item.get("AvailabilityMode", "zonal")).lower() == "regional"
     subnet_id = None if regional else item.get("SubnetId")
     raw = item.get("NatGatewayAddresses", [])
@@ -141,7 +144,6 @@ def to_nat_gateway(ctx: UnitContext, item: dict[str, Any], subnet_az: dict[str, 
         nat_gateway_id=item["NatGatewayId"],
         vpc_id=item["VpcId"],
         subnet_id=subnet_id,
-        availability_zone=subnet_az.get(subnet_id) if subnet_id else None,
         availability_mode="regional" if regional else "zonal",
         connectivity_type="private" if item.get("ConnectivityType") == "private" else "public",
         state=item.get("State", "available"),
@@ -154,6 +156,15 @@ def to_nat_gateway(ctx: UnitContext, item: dict[str, Any], subnet_az: dict[str, 
         auto_scaling_ips=_state(item.get("AutoScalingIps")) if regional else None,
         name=tag_name(item.get("Tags")),
     )
+
+
+def place_nats(nats: list[NatGateway] | None, subnets: list[Subnet] | None) -> list[NatGateway] | None:
+    """Each zonal gateway's AZ from its subnet (unknown when the subnets are)."""
+    subnet_az = {s.subnet_id: s.availability_zone for s in subnets or []}
+    if nats is None:
+        return None
+    return [n.model_copy(update={"availability_zone": subnet_az.get(n.subnet_id)}) if n.subnet_id else n
+            for n in nats]
 
 
 def to_network_interface(ctx: UnitContext, item: dict[str, Any]) -> NetworkInterface:
@@ -198,7 +209,11 @@ def to_internet_gateway(ctx: UnitContext, item: dict[str, Any]) -> InternetGatew
     )
 
 
-def to_vpc_endpoint(ctx: UnitContext, item: dict[str, Any]) -> VpcEndpoint:
+def to_vpc_endpoint(ctx: UnitContext, item: dict[str, Any]) -> VpcEndpoint | None:
+    """Gateway endpoints in service only (``None`` for interface endpoints and dead ones)."""
+    state = str(item.get("State", "available")).lower()
+    if item.get("VpcEndpointType", "Gateway") != "Gateway" or state in IGNORED_ENDPOINT_STATES:
+        return None
     return VpcEndpoint(
         account_id=ctx.account_id,
         region=ctx.region,
@@ -207,7 +222,7 @@ def to_vpc_endpoint(ctx: UnitContext, item: dict[str, Any]) -> VpcEndpoint:
         service_name=item["ServiceName"],
         endpoint_type=item.get("VpcEndpointType", "Gateway"),
         route_table_ids=tuple(sorted(item.get("RouteTableIds", []))),
-        state=str(item.get("State", "available")).lower(),
+        state=state,
     )
 
 
@@ -225,41 +240,50 @@ class NetworkRecords:
     vpc_endpoints: list[VpcEndpoint] | None
 
 
-def _each(items: list[dict[str, Any]] | None, build: Any) -> list[Any] | None:
-    return None if items is None else [build(item) for item in items]
+def check_nat_routes(ctx: UnitContext, tables: list[RouteTable] | None, nats: list[NatGateway] | None) -> None:
+    """An active route to a NAT gateway the region did not list is a gap, not a detail.
+
+    AWS turns a route to a deleted gateway into a ``blackhole`` one, which is
+    normal and accepted; an ``active`` route whose gateway is missing means one
+    of the two answers is incomplete.
+    """
+    if tables is None or nats is None:
+        return
+    known = {n.nat_gateway_id for n in nats}
+    missing = sorted({(t.route_table_id, r.nat_gateway_id) for t in tables for r in t.routes
+                      if r.nat_gateway_id and r.state == "active" and r.nat_gateway_id not in known})
+    if missing:
+        shown = ", ".join(f"{table} -> {nat}" for table, nat in missing[:5])
+        ctx.add_error("DescribeRouteTables", "RouteToUnknownNat",
+                      f"{len(missing)} active route(s) to a NAT gateway DescribeNatGateways did not list: {shown}")
 
 
 def collect_network(ctx: UnitContext) -> NetworkRecords:
-    """One paginated call per resource type (DescribeAddresses has no pagination)."""
-    vpcs = _each(ctx.paginate("ec2", "DescribeVpcs", "Vpcs", PAGE), lambda i: to_vpc(ctx, i))
-    subnets = _each(ctx.paginate("ec2", "DescribeSubnets", "Subnets", PAGE), lambda i: to_subnet(ctx, i))
-    tables = ctx.paginate("ec2", "DescribeRouteTables", "RouteTables", ROUTE_TABLE_PAGE)
-    nats = ctx.paginate("ec2", "DescribeNatGateways", "NatGateways", PAGE)
-    enis = ctx.paginate("ec2", "DescribeNetworkInterfaces", "NetworkInterfaces", PAGE)
-    addresses = ctx.call("ec2", "DescribeAddresses")
-    igws = ctx.paginate("ec2", "DescribeInternetGateways", "InternetGateways", PAGE)
-    endpoints = ctx.paginate("ec2", "DescribeVpcEndpoints", "VpcEndpoints", PAGE)
+    """One paginated call per resource type (DescribeAddresses has no pagination).
 
-    subnet_az = {s.subnet_id: s.availability_zone for s in subnets or []}
-    live_nats = None if nats is None else [n for n in nats if n.get("State") not in IGNORED_NAT_STATES]
-    gateway_endpoints = None
-    if endpoints is not None:
-        gateway_endpoints = [
-            e
-            for e in endpoints
-            if e.get("VpcEndpointType", "Gateway") == "Gateway"
-            and str(e.get("State", "available")).lower() not in IGNORED_ENDPOINT_STATES
-        ]
+    ``IncludeManagedResources`` makes DescribeNetworkInterfaces list the ENIs AWS
+    services manage (Lambda's among them) even where the account's
+    managed-resource visibility is ``hidden``.
+    """
+    vpcs = ctx.paginate("ec2", "DescribeVpcs", lambda i: to_vpc(ctx, i), PAGE)
+    subnets = ctx.paginate("ec2", "DescribeSubnets", lambda i: to_subnet(ctx, i), PAGE)
+    tables = ctx.paginate("ec2", "DescribeRouteTables", lambda i: to_route_table(ctx, i), ROUTE_TABLE_PAGE)
+    nats = ctx.paginate("ec2", "DescribeNatGateways", lambda i: to_nat_gateway(ctx, i), PAGE)
+    enis = ctx.paginate("ec2", "DescribeNetworkInterfaces", lambda i: to_network_interface(ctx, i), PAGE,
+                        IncludeManagedResources=True)
+    addresses = ctx.call("ec2", "DescribeAddresses")
+    eips = ctx.records("DescribeAddresses", None if addresses is None else addresses["Addresses"],
+                       lambda i: to_elastic_ip(ctx, i) if i.get("AllocationId") else None)
+    igws = ctx.paginate("ec2", "DescribeInternetGateways", lambda i: to_internet_gateway(ctx, i), PAGE)
+    endpoints = ctx.paginate("ec2", "DescribeVpcEndpoints", lambda i: to_vpc_endpoint(ctx, i), PAGE)
+    check_nat_routes(ctx, tables, nats)
     return NetworkRecords(
         vpcs=vpcs,
         subnets=subnets,
-        route_tables=_each(tables, lambda i: to_route_table(ctx, i)),
-        nat_gateways=_each(live_nats, lambda i: to_nat_gateway(ctx, i, subnet_az)),
-        network_interfaces=_each(enis, lambda i: to_network_interface(ctx, i)),
-        elastic_ips=_each(
-            None if addresses is None else [a for a in addresses.get("Addresses", []) if a.get("AllocationId")],
-            lambda i: to_elastic_ip(ctx, i),
-        ),
-        internet_gateways=_each(igws, lambda i: to_internet_gateway(ctx, i)),
-        vpc_endpoints=_each(gateway_endpoints, lambda i: to_vpc_endpoint(ctx, i)),
+        route_tables=tables,
+        nat_gateways=place_nats(nats, subnets),
+        network_interfaces=enis,
+        elastic_ips=eips,
+        internet_gateways=igws,
+        vpc_endpoints=endpoints,
     )

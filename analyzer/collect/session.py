@@ -1,127 +1,80 @@
-"""Credentials, clients, retries, API-call counting and region discovery.
+"""Credentials, client settings (timeouts, retries), the identity check and region discovery.
 
 Credentials come exactly as boto3 finds them (``--profile``, environment,
 config files), and ``AWS_ENDPOINT_URL`` is honoured by boto3 itself, so a whole
-scan can run against a local moto server. Every client is created once per
-(account, region, service) and carries a hook that counts its API calls: the
-snapshot records those counts, and the read-only test checks them against the
-shipped IAM policy.
+scan can run against a local moto server. Every client gets short connect and
+read timeouts and adaptive retries with ``AWS_MAX_ATTEMPTS`` total attempts
+(as the AWS CLI counts them); :mod:`clients` adds a time budget per call.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import (
-    BotoCoreError,
     ClientError,
+    ConnectTimeoutError,
     CredentialRetrievalError,
+    EndpointConnectionError,
     NoCredentialsError,
     PartialCredentialsError,
     ProfileNotFound,
+    ReadTimeoutError,
     SSOError,
     TokenRetrievalError,
 )
 
 from analyzer.errors import AwsAccessError, ConfigError
 
+if TYPE_CHECKING:
+    from analyzer.collect.clients import ClientPool
+
 DEFAULT_MAX_ATTEMPTS = 10
 FALLBACK_REGION = "us-east-1"
+CONNECT_TIMEOUT = 5.0  # seconds; botocore's default is 60
+READ_TIMEOUT = 15.0  # seconds without a byte before an attempt fails; botocore's default is 60
+CALL_BUDGET = 45.0  # seconds: no retry starts after this (worst case per call: budget + one read timeout)
+POOL_CONNECTIONS = 16  # per client: a unit's overlapping calls each get a connection
 
-# botocore service name -> IAM action prefix, where they differ. The counter
-# keys are IAM action names ("ec2:DescribeSubnets"), so they compare directly
-# with the policy file.
-IAM_PREFIX = {"service-quotas": "servicequotas", "monitoring": "cloudwatch"}
-
-CREDENTIAL_ERRORS: tuple[type[BotoCoreError], ...] = (
+CREDENTIAL_ERRORS: tuple[type[Exception], ...] = (
     NoCredentialsError,
     PartialCredentialsError,
     CredentialRetrievalError,
     TokenRetrievalError,
     SSOError,
 )
+# Codes with which STS says "these credentials are not good", as opposed to "STS is unwell".
+REJECTED_CODES = frozenset({
+    "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "AccessDenied",
+    "AccessDeniedException", "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure",
+    "IncompleteSignature", "InvalidToken", "RegionDisabledException",
+})
 
 
-def retry_config() -> Config:
-    """Adaptive retries absorb throttling; AWS_MAX_ATTEMPTS still wins when the user set it."""
+def max_attempts() -> int:
+    """``AWS_MAX_ATTEMPTS``: total attempts per call, the first included (default 10)."""
     raw = os.environ.get("AWS_MAX_ATTEMPTS") or str(DEFAULT_MAX_ATTEMPTS)
     try:
         attempts = int(raw)
     except ValueError:
         raise ConfigError(f"AWS_MAX_ATTEMPTS must be a whole number, got {raw!r}") from None
-    return Config(retries={"mode": "adaptive", "max_attempts": attempts})
+    if attempts < 1:
+        raise ConfigError(f"AWS_MAX_ATTEMPTS must be at least 1, got {attempts}")
+    return attempts
 
 
-def iam_action(service_name: str, operation: str) -> str:
-    return f"{IAM_PREFIX.get(service_name, service_name)}:{operation}"
-
-
-class ApiCallCounter:
-    """Counts API calls per IAM action; thread-safe, hooked on botocore's ``before-call`` event.
-
-    ``before-call`` fires once per logical call (retries happen below it), so
-    the counts are what the scan asked for, not what throttling cost.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: Counter[str] = Counter()
-
-    def hook(self, model: Any, **_: Any) -> None:
-        action = iam_action(model.service_model.service_name, model.name)
-        with self._lock:
-            self._counts[action] += 1
-
-    def snapshot(self) -> dict[str, int]:
-        with self._lock:
-            return dict(sorted(self._counts.items()))
-
-
-class ClientPool:
-    """One boto3 session per account, one client per (account, region, service).
-
-    boto3 sessions are not thread-safe, so client creation is serialised;
-    the clients themselves are shared across threads safely.
-    """
-
-    def __init__(self, counter: ApiCallCounter, config: Config | None = None) -> None:
-        self.counter = counter
-        self._config = config or retry_config()
-        self._sessions: dict[str, boto3.Session] = {}
-        self._clients: dict[tuple[str, str, str], Any] = {}
-        self._lock = threading.Lock()
-
-    def add_account(self, account_id: str, session: boto3.Session) -> None:
-        with self._lock:
-            self._sessions[account_id] = session
-
-    def session(self, account_id: str) -> boto3.Session:
-        return self._sessions[account_id]
-
-    def client(self, account_id: str, region: str, service: str) -> Any:
-        key = (account_id, region, service)
-        with self._lock:
-            found = self._clients.get(key)
-            if found is None:
-                found = self._make(self._sessions[account_id], region, service)
-                self._clients[key] = found
-            return found
-
-    def make_client(self, session: boto3.Session, region: str, service: str) -> Any:
-        """An uncached, counted client (for the one identity call made before accounts are known)."""
-        with self._lock:
-            return self._make(session, region, service)
-
-    def _make(self, session: boto3.Session, region: str, service: str) -> Any:
-        client = session.client(service, region_name=region, config=self._config)
-        client.meta.events.register("before-call.*.*", self.counter.hook)
-        return client
+def retry_config() -> Config:
+    """Timeouts of seconds and adaptive retries; botocore's ``max_attempts`` would count retries, not attempts."""
+    return Config(
+        retries={"mode": "adaptive", "total_max_attempts": max_attempts()},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        max_pool_connections=POOL_CONNECTIONS,
+    )
 
 
 def open_session(profile: str | None) -> boto3.Session:
@@ -136,22 +89,41 @@ def home_region(session: boto3.Session) -> str:
     return session.region_name or FALLBACK_REGION
 
 
+def identity_failure(exc: Exception) -> AwsAccessError:
+    """What a failed GetCallerIdentity means, in words: bad credentials, STS unwell, or STS unreachable."""
+    from analyzer.collect.context import describe_failure
+
+    code, message = describe_failure(exc)
+    if isinstance(exc, CREDENTIAL_ERRORS):
+        return AwsAccessError(f"no usable AWS credentials ({message}); set a profile, environment credentials or "
+                              "config files")
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if status >= 500:
+            return AwsAccessError(f"AWS STS failed to answer the identity check (HTTP {status}, {code}: {message}); "
+                                  "this is on AWS's side, try again later")
+        if code in REJECTED_CODES or status in (401, 403):
+            return AwsAccessError(f"AWS rejected the credentials: {code}: {message}")
+        return AwsAccessError(f"AWS STS refused the identity check: {code}: {message}")
+    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
+        return AwsAccessError(f"AWS STS did not answer the identity check in time ({message}); check the network "
+                              "or AWS_ENDPOINT_URL")
+    if isinstance(exc, EndpointConnectionError):
+        return AwsAccessError(f"cannot reach AWS STS: {message}")
+    return AwsAccessError(f"AWS STS sent no usable answer to the identity check ({code}: {message})")
+
+
 def caller_account(pool: ClientPool, session: boto3.Session) -> str:
     """The caller's account id; the first call, so it is where missing credentials show."""
+    from analyzer.collect.context import AWS_FAILURES
+
     sts = pool.make_client(session, home_region(session), "sts")
     try:
         return str(sts.get_caller_identity()["Account"])
-    except CREDENTIAL_ERRORS as exc:
-        raise AwsAccessError(
-            f"no usable AWS credentials ({exc}); set a profile, environment credentials or config files"
-        ) from None
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise AwsAccessError(
-            f"AWS rejected the credentials: {error.get('Code', 'error')}: {error.get('Message', '')}"
-        ) from None
-    except BotoCoreError as exc:  # endpoint unreachable, DNS, TLS: nothing else will work either
-        raise AwsAccessError(f"cannot reach AWS STS: {exc}") from None
+    except AWS_FAILURES as exc:
+        raise identity_failure(exc) from None
+    finally:
+        sts.close()
 
 
 def known_regions(session: boto3.Session) -> set[str]:

@@ -62,17 +62,6 @@ def check(options: TrafficOptions) -> None:
     find_files(options.cur, CUR_SUFFIXES, "CUR", CUR)
 
 
-def _athena_context(options: TrafficOptions) -> Any:
-    from analyzer.collect.context import UnitContext
-    from analyzer.collect.session import ApiCallCounter, ClientPool, caller_account, home_region, open_session
-
-    session = open_session(options.profile)
-    pool = ClientPool(ApiCallCounter())
-    account = caller_account(pool, session)
-    pool.add_account(account, session)
-    return UnitContext(account_id=account, region=home_region(session), pool=pool)
-
-
 def _target(name: str, option: str, options: TrafficOptions) -> Any:
     from analyzer.collect.athena import AthenaTable
 
@@ -86,7 +75,12 @@ def attach(snapshot: Snapshot, options: TrafficOptions) -> Snapshot:
     if not options.given:
         return snapshot
     check(options)
-    ctx = _athena_context(options) if options.uses_athena else None
+    if options.uses_athena:
+        from analyzer.collect.athena import athena_context
+
+        ctx = athena_context(options.profile)
+    else:
+        ctx = None
     update: dict[str, Any] = {}
     coverage = snapshot.coverage
     flow = None

@@ -10,10 +10,18 @@ from moto import mock_aws
 from moto_seed import ACCOUNT
 from moto_server import MotoServer
 
+from analyzer.collect.clients import ApiCallCounter, ClientPool
 from analyzer.collect.context import UnitContext
-from analyzer.collect.session import ApiCallCounter, ClientPool
 
 REGION = "us-east-1"
+MOTO_FIXTURES = frozenset({"aws", "moto_server", "pool", "ctx"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses moto (through any of its fixtures) is marked ``aws``: ``-m 'not aws'`` skips them."""
+    for item in items:
+        if MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.aws)
 
 
 @pytest.fixture(autouse=True)

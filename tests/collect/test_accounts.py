@@ -10,7 +10,7 @@ from botocore.stub import Stubber
 from moto_seed import ACCOUNT
 
 from analyzer.collect.accounts import enter_account, parse_accounts_file, target_accounts
-from analyzer.collect.session import ClientPool
+from analyzer.collect.clients import ClientPool
 from analyzer.errors import ConfigError
 
 

@@ -12,9 +12,9 @@ from moto_seed import ACCOUNT, client, seed_estate, zip_code
 from moto_server import Fault, MotoServer
 
 from analyzer.collect import functions as functions_module
+from analyzer.collect.clients import ApiCallCounter, ClientPool
 from analyzer.collect.context import UnitContext
 from analyzer.collect.functions import STATE_WORKERS, collect_functions
-from analyzer.collect.session import ApiCallCounter, ClientPool
 from analyzer.models import CoverageError
 
 
@@ -75,7 +75,7 @@ def test_a_denial_in_the_pool_starts_no_new_calls(ctx: UnitContext, monkeypatch:
     # A resource-level deny on one function: access was proven by the first call, then one is refused.
     items = [{"FunctionName": f"f{i:02d}", "FunctionArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f{i:02d}",
               "VpcConfig": {"SubnetIds": ["subnet-a"], "SecurityGroupIds": ["sg-1"]}} for i in range(20)]
-    monkeypatch.setattr(ctx, "paginate", lambda *a, **k: items)
+    monkeypatch.setattr(ctx, "paginate", lambda _service, _op, build, *a, **k: [build(i) for i in items])
     called: list[str] = []
     denied_at = threading.Event()
     after_denial: list[str] = []

@@ -5,7 +5,8 @@ from __future__ import annotations
 from moto_seed import client, seed_estate
 
 from analyzer.collect.context import UnitContext
-from analyzer.collect.network import collect_network, to_nat_gateway, to_network_interface
+from analyzer.collect.network import collect_network, place_nats, to_nat_gateway, to_network_interface
+from analyzer.models import Subnet
 
 
 def test_collect_network_translates_the_estate(ctx: UnitContext) -> None:
@@ -91,14 +92,16 @@ def test_regional_nat_has_no_subnet_or_az() -> None:
         ],
         "Tags": [{"Key": "Name", "Value": "egress"}],
     }
-    nat = to_nat_gateway(where, item, {"subnet-x": "us-east-1a"})
+    subnet = Subnet(account_id="123456789012", region="eu-west-1", subnet_id="subnet-x", vpc_id="vpc-1",
+                    availability_zone="us-east-1a")
+    [nat] = place_nats([to_nat_gateway(where, item)], [subnet])
     assert (nat.availability_mode, nat.subnet_id, nat.availability_zone) == ("regional", None, None)
     assert nat.public_ips == ("198.18.0.1", "198.18.0.2")
     assert nat.allocation_ids == ("eipalloc-1", "eipalloc-2")
     assert nat.network_interface_ids == ("eni-1", "eni-2")
     assert nat.name == "egress"
     older = {k: v for k, v in item.items() if k != "AvailabilityMode"} | {"SubnetId": "subnet-x"}
-    zonal = to_nat_gateway(where, older, {"subnet-x": "us-east-1a"})  # no AvailabilityMode key: zonal
+    [zonal] = place_nats([to_nat_gateway(where, older)], [subnet])  # no AvailabilityMode key: zonal
     assert (zonal.availability_mode, zonal.subnet_id, zonal.availability_zone) == ("zonal", "subnet-x", "us-east-1a")
 
 

@@ -14,9 +14,9 @@ import botocore.session
 import pytest
 from moto_seed import client, seed_estate, seed_metrics
 
+from analyzer.collect.clients import iam_action
 from analyzer.collect.policy import NON_READ_ACTIONS, is_read_only, load_policy, policy_actions
 from analyzer.collect.scan import ScanRequest, run_scan
-from analyzer.collect.session import iam_action
 
 NOW = datetime(2026, 3, 31, tzinfo=UTC)
 
@@ -42,11 +42,19 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
 def test_full_scan_calls_only_policy_actions_and_only_reads(aws: None, recorded: set[str]) -> None:
     estate = seed_estate("us-east-1", other_consumer=True)
     seed_metrics(estate, NOW)
+    ec2 = client("ec2", "us-east-1")
+    private_rt = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id",
+                                                      "Values": [estate.private_subnet]}])["RouteTables"][0]
+    ec2.create_vpc_endpoint(VpcId=estate.vpc_id, ServiceName="com.amazonaws.us-east-1.s3",
+                            RouteTableIds=[private_rt["RouteTableId"]], VpcEndpointType="Gateway")
     recorded.clear()  # seeding calls are not the scan's
 
     snapshot = run_scan(ScanRequest(now=NOW))  # no --region: DescribeRegions, then every enabled region
 
     assert len(snapshot.coverage.regions) > 10 and snapshot.coverage.errors == ()
+    # the gateway endpoint's route refers to the S3 prefix list: read, with its CIDRs
+    [s3_list] = snapshot.prefix_lists
+    assert s3_list.name == "com.amazonaws.us-east-1.s3" and s3_list.owner_id == "AWS" and s3_list.cidrs
     allowed = policy_actions(load_policy())
     assert recorded - allowed == set(), "calls missing from analyzer/data/iam_policy.json"
     assert {a for a in recorded if not is_read_only(a)} == set()
@@ -89,6 +97,7 @@ def test_policy_is_least_privilege() -> None:
         "ec2:DescribeAddresses", "ec2:DescribeInternetGateways", "ec2:DescribeNatGateways",
         "ec2:DescribeNetworkInterfaces", "ec2:DescribeRegions", "ec2:DescribeRouteTables",
         "ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs",
+        "ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries",
         "lambda:GetFunctionConfiguration", "lambda:ListFunctions",
         "servicequotas:GetServiceQuota", "sts:GetCallerIdentity",
         "organizations:ListAccounts", "sts:AssumeRole",

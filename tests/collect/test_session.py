@@ -8,10 +8,11 @@ from types import SimpleNamespace
 import boto3
 import pytest
 from moto_seed import ACCOUNT
+from moto_server import Fault, MotoServer
 
+from analyzer.collect import session as session_module
+from analyzer.collect.clients import ApiCallCounter, ClientPool
 from analyzer.collect.session import (
-    ApiCallCounter,
-    ClientPool,
     caller_account,
     enabled_regions,
     open_session,
@@ -21,10 +22,16 @@ from analyzer.collect.session import (
 from analyzer.errors import AwsAccessError, ConfigError
 
 
-def test_retry_config_is_adaptive_with_ten_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert retry_config().retries == {"mode": "adaptive", "max_attempts": 10}
+def test_retry_config_is_adaptive_with_ten_attempts_and_short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = retry_config()
+    assert config.retries == {"mode": "adaptive", "total_max_attempts": 10}
+    assert (config.connect_timeout, config.read_timeout) == (5.0, 15.0)  # botocore's defaults are 60 s each
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
-    assert retry_config().retries == {"mode": "adaptive", "max_attempts": 3}
+    assert retry_config().retries == {"mode": "adaptive", "total_max_attempts": 3}
+    for bad in ("0", "-1", "three"):
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", bad)
+        with pytest.raises(ConfigError, match="AWS_MAX_ATTEMPTS must be"):
+            retry_config()
 
 
 def test_pool_caches_clients_and_counts_calls_by_iam_action(pool: ClientPool) -> None:
@@ -89,3 +96,31 @@ def test_regions_are_validated_and_deduplicated() -> None:
     assert validate_regions(session, ["eu-west-1", "us-east-1", "eu-west-1"]) == ("eu-west-1", "us-east-1")
     with pytest.raises(ConfigError, match="unknown region: mars-east-1"):
         validate_regions(session, ["us-east-1", "mars-east-1"])
+
+
+@pytest.mark.parametrize(("fault", "message"), [
+    (Fault("sts", "us-east-1", "GetCallerIdentity", "error5xx"),
+     "AWS STS failed to answer the identity check (HTTP 500, InternalError: We encountered an internal error. "
+     "Please try again.); this is on AWS's side, try again later"),
+    (Fault("sts", "us-east-1", "GetCallerIdentity", "deny", message="token expired"),
+     "AWS rejected the credentials: AccessDenied: token expired"),
+    (Fault("sts", "us-east-1", "GetCallerIdentity", "html"),  # botocore's query parser raises a KeyError
+     "AWS STS sent no usable answer to the identity check (UnreadableResponse: KeyError: 'GetCallerIdentityResult')"),
+])
+def test_identity_failures_say_what_happened(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch,
+                                             fault: Fault, message: str) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    assert moto_server.layer is not None
+    moto_server.layer.faults.append(fault)
+    with pytest.raises(AwsAccessError) as caught:
+        caller_account(ClientPool(ApiCallCounter()), boto3.Session())
+    assert caught.value.message == message
+
+
+def test_an_identity_check_that_times_out_says_so(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.setattr(session_module, "READ_TIMEOUT", 0.3)
+    assert moto_server.layer is not None
+    moto_server.layer.faults.append(Fault("sts", "us-east-1", "GetCallerIdentity", "hang"))
+    with pytest.raises(AwsAccessError, match=r"^AWS STS did not answer the identity check in time \(Read timeout"):
+        caller_account(ClientPool(ApiCallCounter()), boto3.Session())

@@ -103,7 +103,7 @@ def main() -> int:
     server.start()
     try:
         started = time.perf_counter()
-        nats = {r: seed_region(server.url, r, args.functions, datetime.now(UTC)) for r in REGIONS}
+        nats = {r: seed_region(server.moto_url, r, args.functions, datetime.now(UTC)) for r in REGIONS}
         print(f"seeded {len(REGIONS)} regions x {args.functions} VPC functions in {time.perf_counter() - started:.1f}s")
         with tempfile.TemporaryDirectory() as out:
             env = {**os.environ, "AWS_ENDPOINT_URL": server.url}
