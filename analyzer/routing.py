@@ -144,6 +144,7 @@ class Router:
                     key = (table.account_id, table.region, route.nat_gateway_id)
                     self._nat_routes[key].append((table, route))
         self._subnets_of_nat: dict[tuple[str, str, str], list[str]] | None = None
+        self._main_users: dict[tuple[str, str, str], list[str]] | None = None
 
     # ------------------------------------------------------------------ tables
 
@@ -163,14 +164,18 @@ class Router:
         """Subnets that use the table: its explicit associations, plus (main table) every unassociated subnet."""
         ids = set(table.subnet_ids)
         if table.is_main:
-            ids.update(
-                s.subnet_id
-                for (acct, region, sid), s in self.subnets.items()
-                if (acct, region) == (table.account_id, table.region)
-                and s.vpc_id == table.vpc_id
-                and (acct, region, sid) not in self._explicit
-            )
+            ids.update(self._unassociated().get((table.account_id, table.region, table.vpc_id), ()))
         return tuple(sorted(ids))
+
+    def _unassociated(self) -> dict[tuple[str, str, str], list[str]]:
+        """(account, region, VPC) -> its subnets without an explicit association (they use the main table)."""
+        if self._main_users is None:
+            found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+            for key, s in self.subnets.items():
+                if key not in self._explicit:
+                    found[(s.account_id, s.region, s.vpc_id)].append(s.subnet_id)
+            self._main_users = found
+        return self._main_users
 
     # ------------------------------------------------------------------ destinations
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 from analyzer.models import (
     FunctionEgress,
@@ -146,7 +147,7 @@ class Layout:
     def nat_ids(self) -> tuple[str, ...]:
         return tuple(c.nat_gateway_id for c in self.cutovers)
 
-    @property
+    @cached_property
     def addresses(self) -> tuple[TargetAddress, ...]:
         return tuple(a for t in self.targets for a in t.eni.addresses)
 

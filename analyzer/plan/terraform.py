@@ -33,7 +33,7 @@ INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 def hcl_string(value: str) -> str:
     """A quoted HCL string: ``${`` and ``%{`` escaped so nothing is interpolated, invisible characters as escapes."""
     text = json.dumps(value, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
-    return _escape_invisible(text)
+    return text if text.isprintable() else _escape_invisible(text)
 
 
 def hcl_list(values: Iterable[str]) -> str:

@@ -12,18 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.models import Finding, NatView, Settings, TargetEni, Topology, Usage
-from analyzer.rules.base import NETWORKING_DOC, Rule, candidate_nats, ids_text, plural
-
-
-def _owned(topology: Topology, nat: NatView) -> list[TargetEni]:
-    return [t for t in topology.targets if (t.account_id, t.region, t.owner_nat_gateway_id)
-            == (nat.account_id, nat.region, nat.nat_gateway_id)]  # fmt: skip
+from analyzer.models import Finding, Settings, Topology, Usage
+from analyzer.rules.base import NETWORKING_DOC, Rule, candidate_nats, ids_text, plural, targets_by_nat
 
 
 def _check(rule: Rule, topology: Topology, usage: Usage, settings: Settings) -> Iterator[Finding]:
+    owned = targets_by_nat(topology, owner=True)
     for nat in candidate_nats(topology):
-        addresses = [a for t in _owned(topology, nat) for a in t.addresses]
+        addresses = [a for t in owned.get((nat.account_id, nat.region, nat.nat_gateway_id), []) for a in t.addresses]
         new = [a for a in addresses if a.origin == "new"]
         unknown = [a.public_ip or a.allocation_id for a in addresses
                    if a.origin == "existing" and a.public_ip not in nat.public_ips]  # fmt: skip

@@ -9,12 +9,13 @@ a clock, so the same snapshot always yields the same findings.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from analyzer.models import EniGroup, Finding, NatView, Settings, Severity, Topology, Usage
+from analyzer.models import EniGroup, Finding, NatView, Settings, Severity, TargetEni, Topology, Usage
 
 # Lambda's own pages on the behaviour most rules rest on.
 VPC_DOC = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html"
@@ -97,6 +98,18 @@ def group_evidence(group: EniGroup, **extra: Any) -> dict[str, Any]:
         "function_arns": list(group.function_arns),
         **extra,
     }
+
+
+def targets_by_nat(topology: Topology, owner: bool = False) -> dict[tuple[str, str, str], list[TargetEni]]:
+    """(account, region, NAT id) -> the target ENIs its functions land on (``owner``: only those it owns).
+
+    Built once per rule run, so a rule over every NAT stays linear in the estate.
+    """
+    out: dict[tuple[str, str, str], list[TargetEni]] = defaultdict(list)
+    for t in topology.targets:
+        for nat_id in (t.owner_nat_gateway_id,) if owner else t.nat_gateway_ids:
+            out[(t.account_id, t.region, nat_id)].append(t)
+    return out
 
 
 def candidate_nats(topology: Topology) -> tuple[NatView, ...]:

@@ -14,19 +14,20 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from analyzer.models import Finding, Settings, Severity, Topology, Usage
-from analyzer.rules.base import NAT_PRICING_DOC, Rule, candidate_nats, num, percent, plural
+from analyzer.rules.base import NAT_PRICING_DOC, Rule, candidate_nats, num, percent, plural, targets_by_nat
 
 NAT_LIMITS_DOC = "https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html"
 
 
 def _check(rule: Rule, topology: Topology, usage: Usage, settings: Settings) -> Iterator[Finding]:
+    landing = targets_by_nat(topology)
     for nat in candidate_nats(topology):
         nu = usage.nats.get(nat.nat_gateway_id)
         errors = (nu.error_port_allocation if nu else None) or 0
         addresses = len(nat.public_ips)
         if errors <= 0 and addresses <= 1:
             continue
-        targets = [t for t in topology.targets if nat.nat_gateway_id in t.nat_gateway_ids]
+        targets = landing.get((nat.account_id, nat.region, nat.nat_gateway_id), [])
         enis = max(1, sum(len(t.addresses) for t in targets))
         peak = Decimal(str(nu.peak_active_connections)) if nu and nu.peak_active_connections is not None else None
         per_eni = peak * nu.lambda_share / enis if peak is not None and nu else None
