@@ -18,7 +18,9 @@ front of it) does not. This proxy sits between the scan and moto on
 ``reset``          the connection reset (TCP RST) without an answer
 =================  =============================================================
 
-``delay`` (seconds) is added to every request: the latency of a real region.
+``delay`` (seconds) is added to every request: the latency of a real region
+(the ``slow_aws`` fixture, and ``tests/perf/bench_org.py``). ``peak`` is the
+most requests it answered at once, which shows what a scan overlaps.
 The error bodies are shaped like the real services' (EC2 and STS XML, Lambda
 REST-JSON, JSON 1.1, CloudWatch's RPCv2 CBOR).
 """
@@ -204,6 +206,21 @@ class FaultProxy:
     lock: threading.Lock = field(default_factory=threading.Lock)
     released: threading.Event = field(default_factory=threading.Event)  # set on stop: hung requests end
     hanging: threading.Event = field(default_factory=threading.Event)  # set when a request starts hanging
+    in_flight: int = 0  # requests being answered now
+    peak: int = 0  # the most answered at once since the last reset_peak()
+
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+    def reset_peak(self) -> None:
+        with self.lock:
+            self.peak = self.in_flight
 
     def pick(self, service: str, region: str, operation: str) -> Fault | None:
         with self.lock:
@@ -223,7 +240,18 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self.relay()
+        self.server.state.enter()
+        self.counted = True
+        try:
+            self.relay()
+        finally:
+            self.done()
+
+    def done(self) -> None:
+        """No longer in flight: called before the answer's last bytes leave, so the client cannot be faster."""
+        if self.counted:
+            self.counted = False
+            self.server.state.leave()
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_GET
 
@@ -289,6 +317,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload[: len(payload) // 2])
             self.wfile.flush()
             return self.drop()
+        self.wfile.flush()
+        self.done()
         self.wfile.write(payload)
 
     def drop(self, reset: bool = False) -> None:
