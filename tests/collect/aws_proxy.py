@@ -47,7 +47,7 @@ LAMBDA_PATHS = [
                                                                    "PUT": "UpdateFunctionConfiguration"}),
 ]
 XML_SERVICES = frozenset({"ec2", "sts", "iam"})
-CBOR_SERVICES = frozenset({"monitoring"})
+CBOR = "cbor"  # the body dialect of a request botocore sent as smithy RPCv2 CBOR (CloudWatch, in some versions)
 REPEATED_TOKEN = "lambda-egress-repeated-token"
 HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Maintenance</title></head>"
              b"<body><h1>Service temporarily unavailable</h1><p>Try again later.</p></body></html>")
@@ -125,7 +125,7 @@ def error_response(service: str, code: str, status: int, message: str) -> tuple[
     if service == "lambda":
         headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
         return status, headers, json.dumps({"Type": "User", "Message": message}).encode()
-    if service in CBOR_SERVICES:
+    if service == CBOR:
         headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
         return status, headers, cbor({"__type": code, "message": message})
     return status, [("Content-Type", "application/x-amz-json-1.1")], json.dumps(
@@ -151,7 +151,7 @@ def canned_error(service: str, kind: str, operation: str, message: str | None) -
 def malformed_body(service: str, operation: str) -> tuple[list[tuple[str, str]], bytes]:
     if service in XML_SERVICES:
         return [("Content-Type", "text/xml")], f'<?xml version="1.0"?><{operation}Response><item><id>'.encode()
-    if service in CBOR_SERVICES:
+    if service == CBOR:
         return [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")], b"\xbf\x63abc\xff\x1c\x00"
     return [("Content-Type", "application/json")], b'{"Items": [{"Name": "trunc'
 
@@ -267,6 +267,7 @@ class Handler(BaseHTTPRequestHandler):
         if state.delay:
             time.sleep(state.delay)
         kind = fault.kind if fault else None
+        dialect = CBOR if self.headers.get("smithy-protocol") == "rpc-v2-cbor" else service  # how bodies are written
         if kind == "hang":
             state.hanging.set()
             state.released.wait(HANG_LIMIT)
@@ -274,12 +275,12 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "reset":
             return self.drop(reset=True)
         if kind in ("deny", "throttle", "error5xx"):
-            return self.answer(*canned_error(service, kind, operation, fault.message))
+            return self.answer(*canned_error(dialect, kind, operation, fault.message))
         if kind == "malformed":
-            return self.answer(200, *malformed_body(service, operation))
+            return self.answer(200, *malformed_body(dialect, operation))
         if kind == "html":
             return self.answer(200, [("Content-Type", "text/html")], HTML_PAGE)
-        if kind == "repeat-token" and service in CBOR_SERVICES:
+        if kind == "repeat-token" and dialect == CBOR:
             headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
             return self.answer(200, headers, cbor({"MetricDataResults": [], "NextToken": REPEATED_TOKEN,
                                                    "Messages": []}))

@@ -141,14 +141,17 @@ def test_odd_answers_are_gaps_not_data(moto_server: MotoServer, two_regions) -> 
         Fault("ec2", "eu-west-1", "DescribeVpcEndpoints", "deny", message="no\x1b[31m access\x00"),  # bad XML
         Fault("servicequotas", "eu-west-1", "GetServiceQuota", "deny",
               message="no\x1b[2J\x1b]0;owned\x07 access\u202e"),
+        Fault("monitoring", "us-east-1", "GetMetricData", "repeat-token"),  # our own NextToken loop would spin
     ]
     snapshot = scan()
     assert gaps(snapshot) == [("eu-west-1", "DescribeVpcEndpoints", "ResponseParserError"),
                               ("eu-west-1", "GetServiceQuota", "AccessDeniedException"),
                               ("eu-west-1", "ListFunctions", "MalformedItem"),
                               ("us-east-1", "DescribeNatGateways", "DuplicateItem"),
+                              ("us-east-1", "GetMetricData", "PaginationError"),
                               ("us-east-1", "GetServiceQuota", "MalformedResponse")]
-    unparsable, denied, dropped, repeated, quota_error = snapshot.coverage.errors
+    unparsable, denied, dropped, repeated, _, quota_error = snapshot.coverage.errors
+    assert not [m for m in snapshot.metrics if m.region == "us-east-1"]  # a partial series is no series
     assert "\x00" not in unparsable.message and "invalid XML received" in unparsable.message
     assert [n.region for n in snapshot.nat_gateways].count("us-east-1") == 1  # the copy is not a second NAT
     assert repeated.message.startswith("1 repeated NatGatewayId value(s)")
