@@ -249,20 +249,44 @@ def _run_report(snapshot_loader, options) -> None:
 
 
 def _scan_with_progress(request):
-    """run_scan with a progress bar on stderr (stdout stays clean for data)."""
+    """run_scan with a live status on stderr when it is a terminal (stdout stays clean for data)."""
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TextColumn
 
     from analyzer.collect.scan import run_scan
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("Scanning", total=None)
+    def clock(seconds: float | None) -> str:
+        return "?" if seconds is None else f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
 
-        def on_progress(label: str, done: int, total: int) -> None:
-            progress.update(task, description=f"Scanned {escape(label)}", completed=done, total=total)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stats]}"))
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("Scanning", total=None, stats="")
+
+        def on_progress(status) -> None:
+            stats = (f"{status.units_done}/{status.units_expected} regions, accounts {status.accounts_entered}/"
+                     f"{status.accounts_total} ({status.accounts_failed} failed), {status.api_calls} API calls "
+                     f"({status.throttles} throttled), {clock(status.elapsed)} elapsed, {clock(status.eta)} left")
+            progress.update(task, description=f"Scanned {escape(status.last)}" if status.last else "Scanning",
+                            completed=status.units_done, total=status.units_expected or None, stats=stats)
 
         return run_scan(request, on_progress)
+
+
+def _resume_folder(ctx: typer.Context, resume: Path | None, out: Path) -> Path:
+    """The output folder: --resume DIR's own; the scan it continues is defined there, not by options."""
+    def typed(name: str) -> bool:  # given on the command line, not defaulted
+        source = ctx.get_parameter_source(name)
+        return getattr(source, "name", "") == "COMMANDLINE"
+
+    if resume is None:
+        return out
+    given = [f"--{name.replace('_', '-')}" for name in ("region", "org", "role_name", "accounts_file", "days")
+             if typed(name)]
+    if given:
+        raise UserError(f"--resume continues the scan saved in {resume}: drop {', '.join(given)}")
+    if typed("out") and out != resume:
+        raise UserError(f"--resume writes into the folder it continues ({resume}): drop --out {out}")
+    return resume
 
 
 # ---------------------------------------------------------------- commands
@@ -316,6 +340,7 @@ def report(
 
 @app.command()
 def scan(
+    ctx: typer.Context,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     org: Annotated[bool, typer.Option("--org", help="Scan every active account of the AWS Organization.")] = False,
@@ -338,8 +363,12 @@ def scan(
     suppressions: SuppressOpt = None,
     fail_on: FailOnOpt = None,
     workers: Annotated[
-        int, typer.Option("--workers", metavar="N", min=1, max=64, help="Account x region units scanned at once.")
-    ] = 8,
+        int,
+        typer.Option(
+            "--workers", metavar="N", min=1, max=256,
+            help="API calls in flight at once, across accounts and regions (1: one call at a time).",
+        ),
+    ] = 32,
     gzip_snapshot: Annotated[
         bool, typer.Option("--gzip", help="Write snapshot.json.gz instead of snapshot.json.")
     ] = False,
@@ -359,15 +388,23 @@ def scan(
             help="Give up on one account x region after this long (a coverage error; the scan goes on).",
         ),
     ] = 300.0,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume", metavar="DIR",
+            help="Continue the interrupted scan checkpointed in DIR: only what is missing is scanned.",
+        ),
+    ] = None,
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
-    from analyzer.collect.scan import ScanRequest
+    from analyzer.collect.scan import ScanRequest, discard_checkpoints
     from analyzer.pipeline import load_inputs, write_scan
 
     if (org or accounts_file) and not role_name:
         raise UserError("--org and --accounts-file need --role-name (the role to assume in each account)")
     if org and accounts_file:
         raise UserError("use either --org or --accounts-file, not both")
+    out = _resume_folder(ctx, resume, out)
     options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings)
     inputs = load_inputs(options)  # a bad --prices or --suppressions fails now, not after the scan
     traffic = _traffic(flow_logs, flow_logs_athena, cur, cur_athena, athena_workgroup, athena_output, profile)
@@ -380,11 +417,14 @@ def scan(
         days=days,
         workers=workers,
         unit_timeout=unit_timeout,
+        checkpoints=out,
+        resume=resume is not None,
     )
     snapshot = _with_traffic(_scan_with_progress(request), traffic)
     # The snapshot goes into the same staged set as the reports, moved in last.
     with err.status("Analyzing and rendering…"):
         outcome = write_scan(snapshot, options, inputs, "snapshot.json.gz" if gzip_snapshot else "snapshot.json")
+    discard_checkpoints(out)  # the run's outputs are written: nothing left to resume
     _finish(outcome)
 
 

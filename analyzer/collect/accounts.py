@@ -3,7 +3,8 @@
 By default only the caller's own account. With ``--org`` the ACTIVE accounts
 of the organization (Organizations ListAccounts); with ``--accounts-file`` the
 ids listed there. In both cases ``--role-name`` is assumed in every account
-except the caller's own (which uses the caller's credentials). A failed
+except the caller's own (which uses the caller's credentials), with
+credentials that refresh themselves (:mod:`credentials`). A failed
 assume-role is a coverage gap for that account, never a crash.
 """
 
@@ -12,16 +13,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import boto3
+import botocore.session
 
-from analyzer.collect.clients import ClientPool
+from analyzer.collect.clients import ClientFactory
 from analyzer.collect.context import AWS_FAILURES, describe_failure
-from analyzer.collect.session import home_region
+from analyzer.collect.credentials import assumed_role_credentials, role_arn
 from analyzer.errors import AwsAccessError, ConfigError
 from analyzer.models import Account, CoverageError
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
-SESSION_NAME = "lambda-egress-scan"
 GLOBAL = "global"  # region field of errors that belong to no region (assume-role, DescribeRegions)
 
 
@@ -48,36 +48,30 @@ def parse_accounts_file(path: Path) -> list[str]:
     return ids
 
 
-def org_accounts(pool: ClientPool, caller_id: str) -> list[Account]:
+def org_accounts(factory: ClientFactory) -> list[Account]:
     """ACTIVE accounts of the caller's organization; without them there is nothing to scan."""
-    orgs = pool.client(caller_id, home_region(pool.session(caller_id)), "organizations")
+    orgs = factory.client(None, factory.home, "organizations")
     try:
         pages = orgs.get_paginator("list_accounts").paginate()
         found = [a for page in pages for a in page.get("Accounts", [])]
     except AWS_FAILURES as exc:
         code, message = describe_failure(exc)
         raise AwsAccessError(f"cannot list the organization's accounts: {code}: {message}") from None
+    finally:
+        orgs.close()
     active = [a for a in found if (a.get("State") or a.get("Status")) == "ACTIVE"]
     return sorted((Account(account_id=a["Id"], name=a.get("Name")) for a in active), key=lambda a: a.account_id)
 
 
-def assume_role(pool: ClientPool, caller_id: str, account_id: str, role_name: str) -> boto3.Session:
-    """A session with the role's temporary credentials (raises botocore errors)."""
-    caller = pool.session(caller_id)
-    sts = pool.client(caller_id, home_region(caller), "sts")
-    creds = sts.assume_role(
-        RoleArn=f"arn:aws:iam::{account_id}:role/{role_name}", RoleSessionName=SESSION_NAME
-    )["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        region_name=home_region(caller),
-    )
+def assume_role(factory: ClientFactory, account_id: str, role_name: str) -> botocore.session.Session:
+    """A session with the role's refreshable credentials (raises botocore errors)."""
+    source = factory.base.get_credentials()
+    arn = role_arn(account_id, role_name)
+    return factory.new_session(assumed_role_credentials(factory.sts_creator(factory.home), source, arn))
 
 
 def target_accounts(
-    pool: ClientPool, caller_id: str, org: bool, accounts_file: Path | None, role_name: str | None
+    factory: ClientFactory, caller_id: str, org: bool, accounts_file: Path | None, role_name: str | None
 ) -> list[Account]:
     """The accounts the options name (checked before any of them is entered)."""
     if org and accounts_file is not None:
@@ -87,16 +81,19 @@ def target_accounts(
     if not role_name:
         raise ConfigError("--role-name is required with --org or --accounts-file")
     if org:
-        return org_accounts(pool, caller_id)
+        return org_accounts(factory)
     return [Account(account_id=i) for i in parse_accounts_file(accounts_file)]  # type: ignore[arg-type]
 
 
-def enter_account(pool: ClientPool, caller_id: str, account_id: str, role_name: str | None) -> CoverageError | None:
-    """Give ``pool`` a session for the account; the error when the role cannot be assumed."""
+def enter_account(
+    factory: ClientFactory, caller_id: str, account_id: str, role_name: str | None
+) -> CoverageError | None:
+    """Give ``factory`` a session for the account; the error when the role cannot be assumed."""
     if account_id == caller_id:
+        factory.add_account(account_id)
         return None
     try:
-        pool.add_account(account_id, assume_role(pool, caller_id, account_id, role_name or ""))
+        factory.add_account(account_id, assume_role(factory, account_id, role_name or ""))
     except AWS_FAILURES as exc:
         code, message = describe_failure(exc)
         return CoverageError(

@@ -36,14 +36,13 @@ DEFAULT_TIMEOUT_S = 1800.0
 
 def athena_context(profile: str | None) -> UnitContext:
     """Clients for the caller's own account and home region, where the Athena tables are queried."""
-    from analyzer.collect.clients import ApiCallCounter, ClientPool
-    from analyzer.collect.session import caller_account, home_region, open_session
+    from analyzer.collect.clients import ClientFactory
+    from analyzer.collect.session import caller_account, open_session
 
-    session = open_session(profile)
-    pool = ClientPool(ApiCallCounter())
-    account = caller_account(pool, session)
-    pool.add_account(account, session)
-    return UnitContext(account_id=account, region=home_region(session), pool=pool)
+    factory = ClientFactory(open_session(profile))
+    account = caller_account(factory)
+    factory.add_account(account)
+    return UnitContext(account_id=account, region=factory.home, clients=factory.for_unit(account, factory.home))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,19 @@
-"""botocore clients for the scan, each with the same hooks: call counting, a time budget, response checks.
+"""botocore clients for the scan: one shared model loader, clients that live as long as their unit.
 
-Every client the collector creates goes through :class:`ClientPool`, so every
-call is counted per IAM action (the snapshot records the counts, and the
-read-only test checks them against the shipped policy), throttled attempts
-are counted, no retry starts after ``CALL_BUDGET`` seconds, and every answer
-passes the checks of :mod:`responses`.
+Memory stays flat in accounts because nothing heavy is per account:
+
+* every account's botocore session shares one loader, so each service model
+  (EC2's is megabytes of parsed JSON) is loaded once for the whole scan, not
+  once per assumed role;
+* a unit (account x region) creates its clients when it needs them and
+  closes them when it ends (:class:`UnitClients`); an account's session is
+  dropped once its last unit is done (``release``).
+
+Every client gets the same hooks: calls counted per IAM action (the
+snapshot records the counts, and the read-only test checks them against the
+shipped policy), throttled attempts counted, no retry after ``CALL_BUDGET``
+seconds, and every answer checked by :mod:`responses`. ``permits`` caps the
+API calls in flight across the whole scan (``scan --workers``).
 """
 
 from __future__ import annotations
@@ -12,20 +21,25 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
 
 from analyzer.collect import responses
-from analyzer.collect.session import CALL_BUDGET, retry_config
+from analyzer.collect.session import CALL_BUDGET, home_region, retry_config
 
 # botocore service name -> IAM action prefix, where they differ. The counter
 # keys are IAM action names ("ec2:DescribeSubnets"), so they compare directly
 # with the policy file.
 IAM_PREFIX = {"service-quotas": "servicequotas", "monitoring": "cloudwatch"}
 STARTED = "lambda_egress_started"  # request-context key: when the call's first attempt began
+PERMIT_POLL = 0.25  # seconds between stop checks while waiting for a permit
 _THROTTLING = ThrottlingErrorDetector(RetryEventAdapter())
 
 
@@ -92,52 +106,117 @@ def make_budget_hook(budget: float) -> Any:
     return over_budget
 
 
-def install_hooks(client: Any, counter: ApiCallCounter, budget: float) -> Any:
+def install_hooks(client: Any, counters: tuple[ApiCallCounter, ...], budget: float) -> Any:
     events = client.meta.events
-    events.register("before-call.*.*", counter.hook)
+    for counter in counters:
+        events.register("before-call.*.*", counter.hook)
+        events.register("needs-retry.*.*", counter.throttle_hook)
     events.register("before-call.*.*", mark_start)
     events.register_first("needs-retry.*.*", make_budget_hook(budget))
-    events.register("needs-retry.*.*", counter.throttle_hook)
     responses.register(events)
     return client
 
 
-class ClientPool:
-    """One boto3 session per account, one client per (account, region, service).
+class _Fixed(CredentialProvider):
+    """Hands a session the credentials it was given (refreshable ones included)."""
 
-    boto3 sessions are not thread-safe, so client creation is serialised;
-    the clients themselves are shared across threads safely.
+    METHOD = "lambda-egress"
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> Credentials:
+        return self._credentials
+
+
+class ClientFactory:
+    """The scan's sessions (one per account, one shared loader) and its counted clients.
+
+    botocore sessions are not thread-safe, so client creation is serialised;
+    the clients themselves are used across threads safely.
     """
 
-    def __init__(self, counter: ApiCallCounter, config: Config | None = None, budget: float | None = None) -> None:
-        self.counter = counter
+    def __init__(self, base: boto3.Session, counter: ApiCallCounter | None = None, config: Config | None = None,
+                 budget: float | None = None, permits: int = 1 << 20) -> None:
+        self.counter = counter or ApiCallCounter()
+        self.base = base._session  # boto3 keeps its botocore session here; there is no public accessor
+        self.loader = self.base.get_component("data_loader")
+        self.home = home_region(base)  # where global calls go (STS, Organizations, DescribeRegions)
+        self.permits = threading.BoundedSemaphore(permits)
         self._config = config or retry_config()
         self._budget = CALL_BUDGET if budget is None else budget
-        self._sessions: dict[str, boto3.Session] = {}
-        self._clients: dict[tuple[str, str, str], Any] = {}
+        self._sessions: dict[str, botocore.session.Session] = {}
         self._lock = threading.Lock()
 
-    def add_account(self, account_id: str, session: boto3.Session) -> None:
-        with self._lock:
-            self._sessions[account_id] = session
+    def new_session(self, credentials: Credentials) -> botocore.session.Session:
+        """A session for another account: the base profile's settings, these credentials, the shared loader."""
+        session = botocore.session.Session(profile=self.base.profile)
+        session.register_component("data_loader", self.loader)
+        session.register_component("credential_provider", CredentialResolver([_Fixed(credentials)]))
+        return session
 
-    def session(self, account_id: str) -> boto3.Session:
-        return self._sessions[account_id]
-
-    def client(self, account_id: str, region: str, service: str) -> Any:
-        key = (account_id, region, service)
+    def add_account(self, account_id: str, session: botocore.session.Session | None = None) -> None:
+        """Register the account's session (default: the base session, for the caller's own account)."""
         with self._lock:
-            found = self._clients.get(key)
+            self._sessions[account_id] = session or self.base
+
+    def release(self, account_id: str) -> None:
+        with self._lock:
+            self._sessions.pop(account_id, None)
+
+    def session(self, account_id: str) -> botocore.session.Session:
+        with self._lock:
+            return self._sessions[account_id]
+
+    def client(self, account_id: str | None, region: str, service: str,
+               counters: tuple[ApiCallCounter, ...] = (), **credentials: Any) -> Any:
+        """A new counted client (the caller closes it); ``account_id`` None means the base session."""
+        with self._lock:
+            session = self.base if account_id is None else self._sessions[account_id]
+            client = session.create_client(service, region_name=region, config=self._config, **credentials)
+        return install_hooks(client, (self.counter, *counters), self._budget)
+
+    def sts_creator(self, region: str) -> Callable[..., Any]:
+        """What botocore's assume-role fetcher calls to get an STS client with the source credentials."""
+        return lambda service, **credentials: self.client(None, region, service, **credentials)
+
+    def for_unit(self, account_id: str, region: str) -> UnitClients:
+        return UnitClients(self, account_id, region)
+
+    @contextmanager
+    def permit(self, check: Callable[[], None]) -> Iterator[None]:
+        """Hold one of the scan's call permits; ``check`` runs while waiting (it raises to stop)."""
+        while not self.permits.acquire(timeout=PERMIT_POLL):
+            check()
+        try:
+            yield
+        finally:
+            self.permits.release()
+
+
+class UnitClients:
+    """One unit's clients, created on first use and closed when the unit ends; its own call counter."""
+
+    def __init__(self, factory: ClientFactory, account_id: str, region: str) -> None:
+        self.factory, self.account_id, self.region = factory, account_id, region
+        self.counter = ApiCallCounter()
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            found = self._clients.get(service)
             if found is None:
-                found = self._make(self._sessions[account_id], region, service)
-                self._clients[key] = found
+                found = self._clients[service] = self.factory.client(self.account_id, self.region, service,
+                                                                     (self.counter,))
             return found
 
-    def make_client(self, session: boto3.Session, region: str, service: str) -> Any:
-        """An uncached, counted client (for the one identity call made before accounts are known)."""
-        with self._lock:
-            return self._make(session, region, service)
+    def permit(self, check: Callable[[], None]) -> Any:
+        return self.factory.permit(check)
 
-    def _make(self, session: boto3.Session, region: str, service: str) -> Any:
-        client = session.client(service, region_name=region, config=self._config)
-        return install_hooks(client, self.counter, self._budget)
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()

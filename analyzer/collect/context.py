@@ -30,7 +30,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from analyzer.collect.clients import ClientPool
+from analyzer.collect.clients import UnitClients
 from analyzer.collect.responses import SHAPES, MalformedResponse
 from analyzer.models import CoverageError
 
@@ -89,14 +89,14 @@ class UnitContext:
 
     account_id: str
     region: str
-    pool: ClientPool
+    clients: UnitClients
     errors: list[CoverageError] = field(default_factory=list)
     deadline: float | None = None  # time.monotonic() after which no call starts
     stop: threading.Event | None = None  # set when the whole scan is interrupted
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def client(self, service: str) -> Any:
-        return self.pool.client(self.account_id, self.region, service)
+        return self.clients.client(service)
 
     def check_running(self) -> None:
         if self.stop is not None and self.stop.is_set():
@@ -125,7 +125,8 @@ class UnitContext:
         self.check_running()
         method = getattr(self.client(service), xform_name(operation))
         try:
-            return method(**params)
+            with self.clients.permit(self.check_running):
+                return method(**params)
         except UnitStopped:
             raise
         except AWS_FAILURES as exc:
@@ -143,10 +144,11 @@ class UnitContext:
         iterator = iter(paginator.paginate(PaginationConfig=config, **params))
         while True:
             self.check_running()
-            try:
-                yield next(iterator)
-            except StopIteration:
+            with self.clients.permit(self.check_running):
+                page = next(iterator, None)
+            if page is None:
                 return
+            yield page
 
     def all_pages(self, service: str, operation: str, page_size: int | None = None, **params: Any) -> list | None:
         """Every page of a paginated call; ``None`` when any page failed (partial results mislead)."""

@@ -86,7 +86,7 @@ def _text(value: Any) -> str | None:
 
 def get_state(ctx: UnitContext, arn: str) -> Outcome:
     """One GetFunctionConfiguration with its own error list (safe to run on any thread)."""
-    own = UnitContext(account_id=ctx.account_id, region=ctx.region, pool=ctx.pool, deadline=ctx.deadline,
+    own = UnitContext(account_id=ctx.account_id, region=ctx.region, clients=ctx.clients, deadline=ctx.deadline,
                       stop=ctx.stop)
     config = own.call("lambda", "GetFunctionConfiguration", GONE, FunctionName=arn)
     return config, own.errors

@@ -1,7 +1,8 @@
 """VPCs, subnets, route tables, NAT gateways, ENIs, Elastic IPs, gateways, endpoints.
 
 One paginated call per resource type per region, never one per subnet or per
-NAT: the call count grows with pages, not with resources. Each ``to_*``
+NAT: the call count grows with pages, not with resources. The calls run at
+once (they do not depend on each other). Each ``to_*``
 function translates one API item into its snapshot record and is pure.
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzer.collect.context import UnitContext
+from analyzer.collect.workers import fan_out
 from analyzer.models import (
     ElasticIp,
     InternetGateway,
@@ -27,6 +29,7 @@ from analyzer.models import (
 # MaxResults per page: the largest each API accepts, so pages (and calls) are few.
 PAGE = 1000
 ROUTE_TABLE_PAGE = 100
+DESCRIBES_AT_ONCE = 8  # all of them: EC2's Describe* token bucket holds 100 per account and region
 IGNORED_NAT_STATES = frozenset({"deleted", "failed"})  # neither routes nor bills
 IGNORED_ENDPOINT_STATES = frozenset({"deleted", "failed", "rejected", "expired"})
 
@@ -259,23 +262,28 @@ def check_nat_routes(ctx: UnitContext, tables: list[RouteTable] | None, nats: li
 
 
 def collect_network(ctx: UnitContext) -> NetworkRecords:
-    """One paginated call per resource type (DescribeAddresses has no pagination).
+    """One paginated call per resource type (DescribeAddresses has no pagination), all at once.
 
     ``IncludeManagedResources`` makes DescribeNetworkInterfaces list the ENIs AWS
     services manage (Lambda's among them) even where the account's
     managed-resource visibility is ``hidden``.
     """
-    vpcs = ctx.paginate("ec2", "DescribeVpcs", lambda i: to_vpc(ctx, i), PAGE)
-    subnets = ctx.paginate("ec2", "DescribeSubnets", lambda i: to_subnet(ctx, i), PAGE)
-    tables = ctx.paginate("ec2", "DescribeRouteTables", lambda i: to_route_table(ctx, i), ROUTE_TABLE_PAGE)
-    nats = ctx.paginate("ec2", "DescribeNatGateways", lambda i: to_nat_gateway(ctx, i), PAGE)
-    enis = ctx.paginate("ec2", "DescribeNetworkInterfaces", lambda i: to_network_interface(ctx, i), PAGE,
-                        IncludeManagedResources=True)
-    addresses = ctx.call("ec2", "DescribeAddresses")
-    eips = ctx.records("DescribeAddresses", None if addresses is None else addresses["Addresses"],
-                       lambda i: to_elastic_ip(ctx, i) if i.get("AllocationId") else None)
-    igws = ctx.paginate("ec2", "DescribeInternetGateways", lambda i: to_internet_gateway(ctx, i), PAGE)
-    endpoints = ctx.paginate("ec2", "DescribeVpcEndpoints", lambda i: to_vpc_endpoint(ctx, i), PAGE)
+    def addresses() -> list[ElasticIp] | None:
+        answer = ctx.call("ec2", "DescribeAddresses")
+        return ctx.records("DescribeAddresses", None if answer is None else answer["Addresses"],
+                           lambda i: to_elastic_ip(ctx, i) if i.get("AllocationId") else None)
+
+    vpcs, subnets, tables, nats, enis, eips, igws, endpoints = fan_out([
+        lambda: ctx.paginate("ec2", "DescribeVpcs", lambda i: to_vpc(ctx, i), PAGE),
+        lambda: ctx.paginate("ec2", "DescribeSubnets", lambda i: to_subnet(ctx, i), PAGE),
+        lambda: ctx.paginate("ec2", "DescribeRouteTables", lambda i: to_route_table(ctx, i), ROUTE_TABLE_PAGE),
+        lambda: ctx.paginate("ec2", "DescribeNatGateways", lambda i: to_nat_gateway(ctx, i), PAGE),
+        lambda: ctx.paginate("ec2", "DescribeNetworkInterfaces", lambda i: to_network_interface(ctx, i), PAGE,
+                             IncludeManagedResources=True),
+        addresses,
+        lambda: ctx.paginate("ec2", "DescribeInternetGateways", lambda i: to_internet_gateway(ctx, i), PAGE),
+        lambda: ctx.paginate("ec2", "DescribeVpcEndpoints", lambda i: to_vpc_endpoint(ctx, i), PAGE),
+    ], limit=DESCRIBES_AT_ONCE, name="describe")
     check_nat_routes(ctx, tables, nats)
     return NetworkRecords(
         vpcs=vpcs,

@@ -31,7 +31,7 @@ from botocore.exceptions import (
 from analyzer.errors import AwsAccessError, ConfigError
 
 if TYPE_CHECKING:
-    from analyzer.collect.clients import ClientPool
+    from analyzer.collect.clients import ClientFactory
 
 DEFAULT_MAX_ATTEMPTS = 10
 FALLBACK_REGION = "us-east-1"
@@ -113,11 +113,11 @@ def identity_failure(exc: Exception) -> AwsAccessError:
     return AwsAccessError(f"AWS STS sent no usable answer to the identity check ({code}: {message})")
 
 
-def caller_account(pool: ClientPool, session: boto3.Session) -> str:
+def caller_account(factory: ClientFactory) -> str:
     """The caller's account id; the first call, so it is where missing credentials show."""
     from analyzer.collect.context import AWS_FAILURES
 
-    sts = pool.make_client(session, home_region(session), "sts")
+    sts = factory.client(None, factory.home, "sts")
     try:
         return str(sts.get_caller_identity()["Account"])
     except AWS_FAILURES as exc:
@@ -147,13 +147,16 @@ def validate_regions(session: boto3.Session, regions: Iterable[str]) -> tuple[st
     return tuple(chosen)
 
 
-def enabled_regions(pool: ClientPool, account_id: str) -> list[str]:
+def enabled_regions(factory: ClientFactory, account_id: str) -> list[str]:
     """Regions enabled for the account (DescribeRegions), skipping those not opted in.
 
     Raises botocore errors; the caller records them as a coverage gap.
     """
-    ec2 = pool.client(account_id, home_region(pool.session(account_id)), "ec2")
-    regions = ec2.describe_regions(AllRegions=False)["Regions"]
+    ec2 = factory.client(account_id, factory.home, "ec2")
+    try:
+        regions = ec2.describe_regions(AllRegions=False)["Regions"]
+    finally:
+        ec2.close()
     return sorted(
         r["RegionName"] for r in regions if r.get("OptInStatus", "opt-in-not-required") != "not-opted-in"
     )

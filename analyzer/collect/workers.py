@@ -95,9 +95,16 @@ class JobRunner(Generic[K, T]):
         self._running: dict[K, float] = {}
         self._done: queue.Queue[tuple[K, float, Any]] = queue.Queue()
 
-    def add(self, key: K, job: Callable[[float | None], T]) -> None:
-        """``job(deadline)`` gets the ``time.monotonic()`` deadline it must not start calls after."""
-        self._pending.append((key, job))
+    def add(self, key: K, job: Callable[[float | None], T], first: bool = False) -> None:
+        """``job(deadline)`` gets the ``time.monotonic()`` deadline it must not start calls after.
+
+        ``first`` puts the job ahead of those waiting (a scan runs an account's
+        units before it enters the next account, so few accounts are open at once).
+        """
+        if first:
+            self._pending.appendleft((key, job))
+        else:
+            self._pending.append((key, job))
 
     def _start(self) -> None:
         while self._pending and len(self._running) < self.workers:

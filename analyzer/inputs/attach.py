@@ -75,12 +75,19 @@ def attach(snapshot: Snapshot, options: TrafficOptions) -> Snapshot:
     if not options.given:
         return snapshot
     check(options)
+    ctx = None
     if options.uses_athena:
         from analyzer.collect.athena import athena_context
 
         ctx = athena_context(options.profile)
-    else:
-        ctx = None
+    try:
+        return _attach(snapshot, options, ctx)
+    finally:
+        if ctx is not None:
+            ctx.clients.close()
+
+
+def _attach(snapshot: Snapshot, options: TrafficOptions, ctx: Any) -> Snapshot:
     update: dict[str, Any] = {}
     coverage = snapshot.coverage
     flow = None
@@ -104,7 +111,7 @@ def attach(snapshot: Snapshot, options: TrafficOptions) -> Snapshot:
 
         update["billing"] = athena_cur(ctx, snapshot, _target(options.cur_athena, "--cur-athena", options))
     if ctx is not None:
-        calls = Counter(coverage.api_calls) + Counter(ctx.pool.counter.snapshot())
+        calls = Counter(coverage.api_calls) + Counter(ctx.clients.counter.snapshot())
         coverage = coverage.model_copy(update={"errors": (*coverage.errors, *ctx.errors),
                                                "api_calls": dict(sorted(calls.items()))})
     update["coverage"] = coverage

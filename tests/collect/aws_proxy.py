@@ -18,7 +18,9 @@ front of it) does not. This proxy sits between the scan and moto on
 ``reset``          the connection reset (TCP RST) without an answer
 =================  =============================================================
 
-``delay`` (seconds) is added to every request: the latency of a real region.
+``delay`` (seconds) is added to every request: the latency of a real region
+(the ``slow_aws`` fixture, and ``tests/perf/bench_org.py``). ``peak`` is the
+most requests it answered at once, which shows what a scan overlaps.
 The error bodies are shaped like the real services' (EC2 and STS XML, Lambda
 REST-JSON, JSON 1.1, CloudWatch's RPCv2 CBOR).
 """
@@ -45,7 +47,7 @@ LAMBDA_PATHS = [
                                                                    "PUT": "UpdateFunctionConfiguration"}),
 ]
 XML_SERVICES = frozenset({"ec2", "sts", "iam"})
-CBOR_SERVICES = frozenset({"monitoring"})
+CBOR = "cbor"  # the body dialect of a request botocore sent as smithy RPCv2 CBOR (CloudWatch, in some versions)
 REPEATED_TOKEN = "lambda-egress-repeated-token"
 HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Maintenance</title></head>"
              b"<body><h1>Service temporarily unavailable</h1><p>Try again later.</p></body></html>")
@@ -123,7 +125,7 @@ def error_response(service: str, code: str, status: int, message: str) -> tuple[
     if service == "lambda":
         headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
         return status, headers, json.dumps({"Type": "User", "Message": message}).encode()
-    if service in CBOR_SERVICES:
+    if service == CBOR:
         headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
         return status, headers, cbor({"__type": code, "message": message})
     return status, [("Content-Type", "application/x-amz-json-1.1")], json.dumps(
@@ -149,7 +151,7 @@ def canned_error(service: str, kind: str, operation: str, message: str | None) -
 def malformed_body(service: str, operation: str) -> tuple[list[tuple[str, str]], bytes]:
     if service in XML_SERVICES:
         return [("Content-Type", "text/xml")], f'<?xml version="1.0"?><{operation}Response><item><id>'.encode()
-    if service in CBOR_SERVICES:
+    if service == CBOR:
         return [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")], b"\xbf\x63abc\xff\x1c\x00"
     return [("Content-Type", "application/json")], b'{"Items": [{"Name": "trunc'
 
@@ -204,6 +206,21 @@ class FaultProxy:
     lock: threading.Lock = field(default_factory=threading.Lock)
     released: threading.Event = field(default_factory=threading.Event)  # set on stop: hung requests end
     hanging: threading.Event = field(default_factory=threading.Event)  # set when a request starts hanging
+    in_flight: int = 0  # requests being answered now
+    peak: int = 0  # the most answered at once since the last reset_peak()
+
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+    def reset_peak(self) -> None:
+        with self.lock:
+            self.peak = self.in_flight
 
     def pick(self, service: str, region: str, operation: str) -> Fault | None:
         with self.lock:
@@ -223,7 +240,18 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self.relay()
+        self.server.state.enter()
+        self.counted = True
+        try:
+            self.relay()
+        finally:
+            self.done()
+
+    def done(self) -> None:
+        """No longer in flight: called before the answer's last bytes leave, so the client cannot be faster."""
+        if self.counted:
+            self.counted = False
+            self.server.state.leave()
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_GET
 
@@ -239,6 +267,7 @@ class Handler(BaseHTTPRequestHandler):
         if state.delay:
             time.sleep(state.delay)
         kind = fault.kind if fault else None
+        dialect = CBOR if self.headers.get("smithy-protocol") == "rpc-v2-cbor" else service  # how bodies are written
         if kind == "hang":
             state.hanging.set()
             state.released.wait(HANG_LIMIT)
@@ -246,12 +275,12 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "reset":
             return self.drop(reset=True)
         if kind in ("deny", "throttle", "error5xx"):
-            return self.answer(*canned_error(service, kind, operation, fault.message))
+            return self.answer(*canned_error(dialect, kind, operation, fault.message))
         if kind == "malformed":
-            return self.answer(200, *malformed_body(service, operation))
+            return self.answer(200, *malformed_body(dialect, operation))
         if kind == "html":
             return self.answer(200, [("Content-Type", "text/html")], HTML_PAGE)
-        if kind == "repeat-token" and service in CBOR_SERVICES:
+        if kind == "repeat-token" and dialect == CBOR:
             headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
             return self.answer(200, headers, cbor({"MetricDataResults": [], "NextToken": REPEATED_TOKEN,
                                                    "Messages": []}))
@@ -289,6 +318,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload[: len(payload) // 2])
             self.wfile.flush()
             return self.drop()
+        self.wfile.flush()
+        self.done()
         self.wfile.write(payload)
 
     def drop(self, reset: bool = False) -> None:

@@ -10,11 +10,12 @@ from moto import mock_aws
 from moto_seed import ACCOUNT
 from moto_server import MotoServer
 
-from analyzer.collect.clients import ApiCallCounter, ClientPool
+from analyzer.collect.clients import ClientFactory
 from analyzer.collect.context import UnitContext
 
 REGION = "us-east-1"
-MOTO_FIXTURES = frozenset({"aws", "moto_server", "pool", "ctx"})
+MOTO_FIXTURES = frozenset({"aws", "moto_server", "slow_aws", "factory", "ctx"})
+LATENCY = 0.1  # seconds the slow_aws proxy adds to every call
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,20 +46,22 @@ def aws() -> Iterator[None]:
 
 
 @pytest.fixture
-def pool(aws: None) -> ClientPool:
-    pool = ClientPool(ApiCallCounter())
-    pool.add_account(ACCOUNT, boto3.Session())
-    return pool
+def factory(aws: None) -> ClientFactory:
+    """The scan's client factory on the default session, the caller's account added."""
+    factory = ClientFactory(boto3.Session())
+    factory.add_account(ACCOUNT)
+    return factory
 
 
 @pytest.fixture
-def ctx(pool: ClientPool) -> UnitContext:
-    return UnitContext(account_id=ACCOUNT, region=REGION, pool=pool)
+def ctx(factory: ClientFactory) -> UnitContext:
+    """A unit of the caller's account in REGION; ``ctx.clients.counter`` counts its calls."""
+    return UnitContext(account_id=ACCOUNT, region=REGION, clients=factory.for_unit(ACCOUNT, REGION))
 
 
 @pytest.fixture
 def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
-    """A local moto server with a fault layer; AWS_ENDPOINT_URL points this process at it."""
+    """A local moto server behind the fault proxy; AWS_ENDPOINT_URL points this process at the proxy."""
     server = MotoServer()
     server.start()
     monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
@@ -67,6 +70,14 @@ def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
     finally:
         server.stop()
         reset_moto()
+
+
+@pytest.fixture
+def slow_aws(moto_server: MotoServer) -> MotoServer:
+    """The moto server behind the proxy with LATENCY added to every call, as a real region has."""
+    assert moto_server.layer is not None
+    moto_server.layer.delay = LATENCY
+    return moto_server
 
 
 def reset_moto() -> None:

@@ -27,8 +27,15 @@ ACCOUNT = "123456789012"
 GIB = 2**30
 
 
-def client(service: str, region: str, endpoint_url: str | None = None) -> Any:
-    return boto3.client(service, region_name=region, endpoint_url=endpoint_url)
+def client(service: str, region: str, endpoint_url: str | None = None, account: str = ACCOUNT) -> Any:
+    """A client of the default account, or of another one (through moto's AssumeRole, which maps keys to it)."""
+    if account == ACCOUNT:
+        return boto3.client(service, region_name=region, endpoint_url=endpoint_url)
+    creds = boto3.client("sts", region_name=region, endpoint_url=endpoint_url).assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed")["Credentials"]
+    return boto3.client(service, region_name=region, endpoint_url=endpoint_url,
+                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds["SessionToken"])
 
 
 def zip_code() -> bytes:
@@ -110,15 +117,18 @@ def seed_functions(estate: Estate, lam: Any, iam: Any) -> None:
         estate.arns[name] = created["FunctionArn"]
 
 
-def seed_estate(region: str, endpoint_url: str | None = None, other_consumer: bool = False) -> Estate:
-    """The estate of the module docstring; ``other_consumer`` adds an EC2 ENI in the private subnet."""
+def seed_estate(region: str, endpoint_url: str | None = None, other_consumer: bool = False,
+                account: str = ACCOUNT) -> Estate:
+    """The estate of the module docstring in ``account``; ``other_consumer`` adds an EC2 ENI in the private subnet."""
     estate = Estate(region=region)
-    ec2 = client("ec2", region, endpoint_url)
+    ec2 = client("ec2", region, endpoint_url, account)
     seed_network(estate, ec2, f"{region}a")
-    seed_functions(estate, client("lambda", region, endpoint_url), client("iam", region, endpoint_url))
-    estate.enis["private"] = lambda_eni(region, estate.private_subnet, [estate.sg_app], "10.0.1.10", "orders")
-    estate.enis["webhook"] = lambda_eni(region, estate.public_subnet, [estate.sg_web], "10.0.0.20", "webhook")
-    estate.enis["poller"] = lambda_eni(region, estate.public_subnet, [estate.sg_app], "10.0.0.30", "poller")
+    seed_functions(estate, client("lambda", region, endpoint_url, account), client("iam", region, endpoint_url,
+                                                                                   account))
+    for key, subnet, sg, ip, creator in (("private", estate.private_subnet, estate.sg_app, "10.0.1.10", "orders"),
+                                         ("webhook", estate.public_subnet, estate.sg_web, "10.0.0.20", "webhook"),
+                                         ("poller", estate.public_subnet, estate.sg_app, "10.0.0.30", "poller")):
+        estate.enis[key] = lambda_eni(region, subnet, [sg], ip, creator, account)
     eip = ec2.allocate_address(Domain="vpc")
     ec2.associate_address(AllocationId=eip["AllocationId"], NetworkInterfaceId=estate.enis["webhook"])
     estate.webhook_eip = eip["PublicIp"]

@@ -10,7 +10,7 @@ from botocore.stub import Stubber
 from moto_seed import ACCOUNT
 
 from analyzer.collect.accounts import enter_account, parse_accounts_file, target_accounts
-from analyzer.collect.clients import ClientPool
+from analyzer.collect.clients import ClientFactory
 from analyzer.errors import ConfigError
 
 
@@ -39,15 +39,15 @@ def test_missing_accounts_file(tmp_path: Path) -> None:
         parse_accounts_file(tmp_path / "absent.txt")
 
 
-def test_target_options(pool: ClientPool, tmp_path: Path) -> None:
-    assert [a.account_id for a in target_accounts(pool, ACCOUNT, False, None, None)] == [ACCOUNT]
+def test_target_options(factory: ClientFactory, tmp_path: Path) -> None:
+    assert [a.account_id for a in target_accounts(factory, ACCOUNT, False, None, None)] == [ACCOUNT]
     with pytest.raises(ConfigError, match="not both"):
-        target_accounts(pool, ACCOUNT, True, tmp_path / "x", "Scan")
+        target_accounts(factory, ACCOUNT, True, tmp_path / "x", "Scan")
     with pytest.raises(ConfigError, match="--role-name is required"):
-        target_accounts(pool, ACCOUNT, True, None, None)
+        target_accounts(factory, ACCOUNT, True, None, None)
 
 
-def test_org_lists_active_accounts_only(pool: ClientPool) -> None:
+def test_org_lists_active_accounts_only(factory: ClientFactory) -> None:
     orgs = boto3.client("organizations", region_name="us-east-1")
     orgs.create_organization(FeatureSet="ALL")
     ids = {}
@@ -56,26 +56,30 @@ def test_org_lists_active_accounts_only(pool: ClientPool) -> None:
         ids[name] = status["AccountId"]
     orgs.close_account(AccountId=ids["old"])  # moto: SUSPENDED at once
 
-    accounts = target_accounts(pool, ACCOUNT, True, None, "Scan")
+    accounts = target_accounts(factory, ACCOUNT, True, None, "Scan")
 
     assert {a.account_id: a.name for a in accounts} == {ACCOUNT: "master", ids["prod"]: "prod"}
-    assert pool.counter.snapshot()["organizations:ListAccounts"] == 1
+    assert factory.counter.snapshot()["organizations:ListAccounts"] == 1
 
 
-def test_assumed_account_gets_its_own_session(pool: ClientPool) -> None:
-    assert enter_account(pool, ACCOUNT, "222222222222", "Scan") is None
-    sts = pool.client("222222222222", "us-east-1", "sts")
+def test_assumed_account_gets_its_own_session(factory: ClientFactory) -> None:
+    assert enter_account(factory, ACCOUNT, "222222222222", "Scan") is None
+    sts = factory.client("222222222222", "us-east-1", "sts")
     assert sts.get_caller_identity()["Account"] == "222222222222"  # moto maps the role's keys to the account
-    assert enter_account(pool, ACCOUNT, ACCOUNT, "Scan") is None  # the caller's own account: no assume-role
-    assert pool.counter.snapshot()["sts:AssumeRole"] == 1
+    assert enter_account(factory, ACCOUNT, ACCOUNT, "Scan") is None  # the caller's own account: no assume-role
+    assert factory.session(ACCOUNT) is factory.base
+    assert factory.counter.snapshot()["sts:AssumeRole"] == 1
 
 
-def test_failed_assume_role_is_a_coverage_error(pool: ClientPool) -> None:
+def test_failed_assume_role_is_a_coverage_error(factory: ClientFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     # Stubber: moto's AssumeRole never refuses.
-    with Stubber(pool.client(ACCOUNT, "us-east-1", "sts")) as stub:
+    sts = factory.client(None, "us-east-1", "sts")
+    monkeypatch.setattr(factory, "sts_creator", lambda region: lambda service, **credentials: sts)
+    with Stubber(sts) as stub:
         stub.add_client_error("assume_role", "AccessDenied", "not authorized to perform: sts:AssumeRole",
                               http_status_code=403)
-        error = enter_account(pool, ACCOUNT, "333333333333", "Scan")
+        error = enter_account(factory, ACCOUNT, "333333333333", "Scan")
     assert error is not None
     assert (error.account_id, error.region, error.operation, error.error_code) == (
         "333333333333", "global", "AssumeRole", "AccessDenied")
+    assert error.message == "not authorized to perform: sts:AssumeRole"

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from moto_seed import seed_estate
+from moto_seed import ACCOUNT, seed_estate
 from moto_server import Fault, MotoServer
 
 pytestmark = pytest.mark.e2e
@@ -105,5 +105,9 @@ def test_ctrl_c_stops_a_scan_blocked_in_a_socket_read(moto_server: MotoServer, e
         process.kill()
     assert process.returncode == 130, stderr
     assert stopped_in < 5  # the read timeout is 15 s: it did not wait for the socket
-    assert "error: scan interrupted; nothing was written" in stderr and "Traceback" not in stderr
-    assert not out.exists() or sorted(p.name for p in out.rglob("*")) == []
+    assert f"error: scan interrupted; 0 region(s) done are checkpointed in {out / 'scan-checkpoints'}" in stderr
+    assert f"continue with `lambda-egress scan --resume {out}`" in stderr and "Traceback" not in stderr
+    # Nothing half-written: no report, no snapshot, no temporary file; only the (whole) plan and account entry.
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        f"scan-checkpoints/accounts/{ACCOUNT}.json", "scan-checkpoints/scan.json"]
+    assert json.loads((out / "scan-checkpoints" / "scan.json").read_text())["regions"] == list(REGIONS)

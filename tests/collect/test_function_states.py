@@ -12,7 +12,7 @@ from moto_seed import ACCOUNT, client, seed_estate, zip_code
 from moto_server import Fault, MotoServer
 
 from analyzer.collect import functions as functions_module
-from analyzer.collect.clients import ApiCallCounter, ClientPool
+from analyzer.collect.clients import ClientFactory
 from analyzer.collect.context import UnitContext
 from analyzer.collect.functions import STATE_WORKERS, collect_functions
 from analyzer.models import CoverageError
@@ -49,7 +49,7 @@ def test_state_calls_run_on_a_bounded_pool_and_keep_list_order(ctx: UnitContext)
 
     assert [f.name for f in functions] == listed  # ListFunctions order, whatever finished first
     assert all(f.state == "Active" for f in functions if f.in_vpc)
-    assert ctx.pool.counter.snapshot()["lambda:GetFunctionConfiguration"] == 16  # 4 seeded + 12, not "plain"
+    assert ctx.clients.counter.snapshot()["lambda:GetFunctionConfiguration"] == 16  # 4 seeded + 12, not "plain"
     assert peak[0] == STATE_WORKERS == 4  # overlapping, and never more than the bound
     assert ctx.errors == []
 
@@ -60,14 +60,14 @@ def test_a_principal_denied_everywhere_costs_one_state_call(moto_server: MotoSer
                   moto_server.url)
     assert moto_server.layer is not None
     moto_server.layer.faults.append(Fault("lambda", "us-east-1", "GetFunctionConfiguration", "deny"))
-    pool = ClientPool(ApiCallCounter())
-    pool.add_account(ACCOUNT, boto3.Session())
-    ctx = UnitContext(account_id=ACCOUNT, region="us-east-1", pool=pool)
+    factory = ClientFactory(boto3.Session())
+    factory.add_account(ACCOUNT)
+    ctx = UnitContext(account_id=ACCOUNT, region="us-east-1", clients=factory.for_unit(ACCOUNT, "us-east-1"))
 
     functions = collect_functions(ctx) or []
 
     assert len(functions) == 13 and all(f.state is None for f in functions)
-    assert pool.counter.snapshot()["lambda:GetFunctionConfiguration"] == 1
+    assert ctx.clients.counter.snapshot()["lambda:GetFunctionConfiguration"] == 1
     assert [(e.operation, e.error_code) for e in ctx.errors] == [("GetFunctionConfiguration", "AccessDeniedException")]
 
 

@@ -24,7 +24,7 @@ def test_vpc_functions_get_their_state_and_only_they_cost_a_call(ctx: UnitContex
     assert (orders.state, orders.last_update_status) == ("Active", "Successful")
     plain = functions["plain"]
     assert (plain.in_vpc, plain.vpc_id, plain.state) == (False, None, None)
-    calls = ctx.pool.counter.snapshot()
+    calls = ctx.clients.counter.snapshot()
     assert calls["lambda:GetFunctionConfiguration"] == 4  # orders, billing, webhook, poller; not plain
     assert calls["lambda:ListFunctions"] == 1
     assert ctx.errors == []
@@ -59,7 +59,7 @@ def test_denied_state_calls_stop_after_the_first_and_gone_functions_are_dropped(
     assert b.subnet_ids == ("subnet-a", "subnet-b") and b.ipv6_allowed_for_dual_stack and b.state is None
     assert [(e.operation, e.error_code, e.region) for e in ctx.errors] == [
         ("GetFunctionConfiguration", "AccessDeniedException", "us-east-1")]
-    assert ctx.pool.counter.snapshot()["lambda:GetFunctionConfiguration"] == 2  # not 3
+    assert ctx.clients.counter.snapshot()["lambda:GetFunctionConfiguration"] == 2  # not 3
 
 
 def test_list_failure_is_unknown_not_empty(ctx: UnitContext) -> None:

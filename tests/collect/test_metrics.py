@@ -29,7 +29,7 @@ def test_series_from_moto(ctx: UnitContext) -> None:
 
     # 6 NAT metrics + 2 per VPC function = 6 + 2 * 4 = 14 series, one GetMetricData call.
     assert len(series) == 14
-    assert ctx.pool.counter.snapshot()["cloudwatch:GetMetricData"] == 1
+    assert ctx.clients.counter.snapshot()["cloudwatch:GetMetricData"] == 1
     by_key = {(s.namespace, s.dimension_value, s.metric_name, s.stat): s for s in series}
     src = by_key[("AWS/NATGateway", estate.nat_id, "BytesInFromSource", "Sum")]
     assert (src.dimension_name, src.period_seconds) == ("NatGatewayId", 86400)

@@ -9,12 +9,15 @@ EC2 service model, so they are real-shaped.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import boto3
+import pytest
 from botocore.stub import Stubber
 from moto_seed import client, seed_estate
 
+from analyzer.collect import network as network_module
 from analyzer.collect.context import UnitContext
 from analyzer.collect.network import collect_network
 from analyzer.models import NatAddress
@@ -45,15 +48,18 @@ def test_moto_addresses_carry_allocation_association_and_eni(ctx: UnitContext) -
     assert (nat.auto_provision_zones, nat.auto_scaling_ips) == (None, None)  # zonal
 
 
-class _StubPool:
-    """Stands in for ClientPool: one stubbed EC2 client for every call."""
+class _StubClients:
+    """Stands in for UnitClients: one stubbed EC2 client for every call, no permits to wait for."""
 
     def __init__(self, ec2: Any) -> None:
         self.ec2 = ec2
 
-    def client(self, account_id: str, region: str, service: str) -> Any:
+    def client(self, service: str) -> Any:
         assert service == "ec2"
         return self.ec2
+
+    def permit(self, check: Any) -> Any:
+        return contextlib.nullcontext()
 
 
 EMPTY = {
@@ -67,9 +73,10 @@ EMPTY = {
 }
 
 
-def collect_stubbed(nat_gateways: list[dict[str, Any]]) -> list:
+def collect_stubbed(nat_gateways: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> list:
+    monkeypatch.setattr(network_module, "DESCRIBES_AT_ONCE", 1)  # a Stubber answers in the order it was given
     ec2 = boto3.client("ec2", region_name="us-east-1")
-    ctx = UnitContext(account_id=ACCOUNT, region="us-east-1", pool=_StubPool(ec2))  # type: ignore[arg-type]
+    ctx = UnitContext(account_id=ACCOUNT, region="us-east-1", clients=_StubClients(ec2))  # type: ignore[arg-type]
     with Stubber(ec2) as stub:  # responses are validated against the service model
         for op in ("describe_vpcs", "describe_subnets", "describe_route_tables"):
             stub.add_response(op, EMPTY[op])
@@ -83,7 +90,7 @@ def collect_stubbed(nat_gateways: list[dict[str, Any]]) -> list:
     return net.nat_gateways or []
 
 
-def test_zonal_primary_secondary_and_an_address_in_flux() -> None:
+def test_zonal_primary_secondary_and_an_address_in_flux(monkeypatch: pytest.MonkeyPatch) -> None:
     item = {
         "NatGatewayId": "nat-0zonal", "VpcId": "vpc-1", "SubnetId": "subnet-pub", "State": "available",
         "ConnectivityType": "public",
@@ -99,7 +106,7 @@ def test_zonal_primary_secondary_and_an_address_in_flux() -> None:
              "Status": "disassociating"},
         ],
     }  # fmt: skip
-    [nat] = collect_stubbed([item])
+    [nat] = collect_stubbed([item], monkeypatch)
     assert [(a.allocation_id, a.association_id, a.is_primary, a.status) for a in nat.addresses] == [
         ("eipalloc-p", "eipassoc-p", True, "succeeded"),
         ("eipalloc-s", "eipassoc-s", False, "succeeded"),
@@ -113,7 +120,7 @@ def test_zonal_primary_secondary_and_an_address_in_flux() -> None:
     assert (nat.auto_provision_zones, nat.auto_scaling_ips) == (None, None)
 
 
-def test_regional_gateway_addresses_per_az_and_auto_modes() -> None:
+def test_regional_gateway_addresses_per_az_and_auto_modes(monkeypatch: pytest.MonkeyPatch) -> None:
     item = {
         "NatGatewayId": "nat-0regional", "VpcId": "vpc-1", "State": "available", "ConnectivityType": "public",
         "AvailabilityMode": "regional", "AutoProvisionZones": "enabled", "AutoScalingIps": "disabled",
@@ -126,7 +133,7 @@ def test_regional_gateway_addresses_per_az_and_auto_modes() -> None:
              "Status": "associating", "AvailabilityZone": "us-east-1b", "AvailabilityZoneId": "use1-az2"},
         ],
     }  # fmt: skip
-    [nat] = collect_stubbed([item])
+    [nat] = collect_stubbed([item], monkeypatch)
     assert (nat.availability_mode, nat.subnet_id) == ("regional", None)
     assert (nat.auto_provision_zones, nat.auto_scaling_ips) == ("enabled", "disabled")
     assert [(a.allocation_id, a.availability_zone, a.status) for a in nat.addresses] == [

@@ -77,7 +77,7 @@ def test_deleted_nat_ignored_and_gateway_endpoints_only(ctx: UnitContext) -> Non
 def test_regional_nat_has_no_subnet_or_az() -> None:
     # moto cannot create regional NAT gateways: this item is shaped like a real
     # DescribeNatGateways answer for one (AvailabilityMode "regional", no SubnetId).
-    where = UnitContext(account_id="123456789012", region="us-east-1", pool=None)  # type: ignore[arg-type]
+    where = UnitContext(account_id="123456789012", region="us-east-1", clients=None)  # type: ignore[arg-type]
     item = {
         "NatGatewayId": "nat-0regional",
         "VpcId": "vpc-1",
@@ -106,7 +106,7 @@ def test_regional_nat_has_no_subnet_or_az() -> None:
 
 
 def test_eni_without_association_or_groups() -> None:
-    where = UnitContext(account_id="123456789012", region="eu-west-1", pool=None)  # type: ignore[arg-type]
+    where = UnitContext(account_id="123456789012", region="eu-west-1", clients=None)  # type: ignore[arg-type]
     eni = to_network_interface(where, {"NetworkInterfaceId": "eni-9", "SubnetId": "subnet-1", "Status": "available"})
     assert (eni.interface_type, eni.public_ip, eni.security_group_ids) == ("interface", None, ())
     assert eni.status == "available"

@@ -39,13 +39,13 @@ def test_only_referenced_lists_are_read_with_their_cidrs(ctx: UnitContext, lists
                                                                       ("198.51.100.0/24", "203.0.113.8/29"))
     assert partner.owner_id == ACCOUNT and found[lists["s3"]].owner_id == "AWS" and found[lists["s3"]].cidrs
     assert ctx.errors == []
-    assert ctx.pool.counter.snapshot() == {"ec2:DescribeManagedPrefixLists": 1, "ec2:GetManagedPrefixListEntries": 2}
+    assert ctx.clients.counter.snapshot() == {"ec2:DescribeManagedPrefixLists": 1, "ec2:GetManagedPrefixListEntries": 2}
 
 
 def test_no_prefix_list_routes_no_calls(ctx: UnitContext) -> None:
     assert collect_prefix_lists(ctx, tables(Route(destination_cidr_block="0.0.0.0/0", gateway_id="igw-1"))) == []
     assert collect_prefix_lists(ctx, None) == []
-    assert ctx.pool.counter.snapshot() == {}
+    assert ctx.clients.counter.snapshot() == {}
 
 
 def test_a_missing_list_is_a_gap_only_for_active_routes(ctx: UnitContext, lists: dict[str, str]) -> None:

@@ -15,7 +15,7 @@ def test_moto_has_no_ec2_quota_so_default_without_a_coverage_error(ctx: UnitCont
     assert (quota.value, quota.source) == (5, "default")
     assert quota.note and "default of 5" in quota.note
     assert ctx.errors == []
-    assert ctx.pool.counter.snapshot()["servicequotas:GetServiceQuota"] == 1
+    assert ctx.clients.counter.snapshot()["servicequotas:GetServiceQuota"] == 1
 
 
 def test_applied_quota_is_read(ctx: UnitContext) -> None:

@@ -16,7 +16,7 @@ ACCOUNT = "123456789012"
 
 
 def unit() -> UnitContext:
-    return UnitContext(account_id=ACCOUNT, region="eu-west-1", pool=None)  # type: ignore[arg-type]
+    return UnitContext(account_id=ACCOUNT, region="eu-west-1", clients=None)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("operation", "parsed", "problem"), [

@@ -11,6 +11,7 @@ from moto_seed import ACCOUNT, seed_estate, seed_metrics
 from moto_server import Fault, MotoServer
 
 from analyzer.collect import accounts as accounts_module
+from analyzer.collect.progress import ScanStatus
 from analyzer.collect.scan import ScanRequest, run_scan
 from analyzer.errors import ConfigError
 
@@ -36,19 +37,24 @@ PER_REGION = {
 
 
 def test_two_regions_merge_into_one_sorted_snapshot(moto_server: MotoServer) -> None:
-    estates = {r: seed_estate(r, moto_server.url) for r in REGIONS}
+    estates = {r: seed_estate(r, moto_server.moto_url) for r in REGIONS}
     for estate in estates.values():
-        seed_metrics(estate, NOW, moto_server.url)
-    progress: list[tuple[str, int, int]] = []
+        seed_metrics(estate, NOW, moto_server.moto_url)
+    progress: list[tuple[str, int, int, int]] = []
 
-    snapshot = run_scan(ScanRequest(regions=REGIONS, now=NOW, workers=2), lambda *p: progress.append(p))
+    def on_progress(status: ScanStatus) -> None:
+        progress.append((status.last, status.units_done, status.units_expected, status.accounts_entered))
+
+    snapshot = run_scan(ScanRequest(regions=REGIONS, now=NOW, workers=2), on_progress)
 
     assert snapshot.collected_at == NOW.replace(second=0) and snapshot.window_days == 30
     assert snapshot.coverage.accounts == (ACCOUNT,) and snapshot.coverage.regions == ("eu-west-1", "us-east-1")
     assert snapshot.coverage.errors == ()
     assert snapshot.coverage.api_calls == {"sts:GetCallerIdentity": 1, **{k: 2 * v for k, v in PER_REGION.items()}}
-    assert sorted(p[0] for p in progress) == [f"{ACCOUNT}/eu-west-1", f"{ACCOUNT}/us-east-1"]
-    assert [p[1:] for p in progress] == [(1, 2), (2, 2)]
+    # the account entered (two units known), then each unit done
+    assert progress[0] == ("", 0, 2, 1)
+    assert sorted(p[0] for p in progress[1:]) == [f"{ACCOUNT}/eu-west-1", f"{ACCOUNT}/us-east-1"]
+    assert [p[1:] for p in progress[1:]] == [(1, 2, 1), (2, 2, 1)]
 
     assert [(f.region, f.name) for f in snapshot.functions] == sorted(
         (r, n) for r in ("eu-west-1", "us-east-1") for n in ("billing", "orders", "plain", "poller", "webhook"))
@@ -118,10 +124,10 @@ def test_org_scan_records_a_failed_assume_role_and_scans_the_rest(
     locked = orgs.create_account(AccountName="locked", Email="l@example.com")["CreateAccountStatus"]["AccountId"]
     real_assume = accounts_module.assume_role
 
-    def assume(pool, caller_id, account_id, role_name):  # moto's AssumeRole never refuses
+    def assume(factory, account_id, role_name):  # moto's AssumeRole never refuses
         if account_id == locked:
             raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "AssumeRole")
-        return real_assume(pool, caller_id, account_id, role_name)
+        return real_assume(factory, account_id, role_name)
 
     monkeypatch.setattr(accounts_module, "assume_role", assume)
     snapshot = run_scan(ScanRequest(regions=("us-east-1",), org=True, role_name="Scan", now=NOW))

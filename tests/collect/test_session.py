@@ -1,4 +1,4 @@
-"""session.py: retries, the client pool, call counting, credentials and regions."""
+"""session.py: retries, timeouts, call counting, the identity check and regions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from moto_seed import ACCOUNT
 from moto_server import Fault, MotoServer
 
 from analyzer.collect import session as session_module
-from analyzer.collect.clients import ApiCallCounter, ClientPool
+from analyzer.collect.clients import ApiCallCounter, ClientFactory
 from analyzer.collect.session import (
     caller_account,
     enabled_regions,
@@ -34,22 +34,6 @@ def test_retry_config_is_adaptive_with_ten_attempts_and_short_timeouts(monkeypat
             retry_config()
 
 
-def test_pool_caches_clients_and_counts_calls_by_iam_action(pool: ClientPool) -> None:
-    ec2 = pool.client(ACCOUNT, "us-east-1", "ec2")
-    assert pool.client(ACCOUNT, "us-east-1", "ec2") is ec2
-    assert pool.client(ACCOUNT, "eu-west-1", "ec2") is not ec2
-    ec2.describe_vpcs()
-    ec2.describe_vpcs()
-    pool.client(ACCOUNT, "eu-west-1", "ec2").describe_vpcs()
-    pool.client(ACCOUNT, "us-east-1", "service-quotas").list_aws_default_service_quotas(ServiceCode="vpc")
-    pool.client(ACCOUNT, "us-east-1", "cloudwatch").list_metrics()
-    assert pool.counter.snapshot() == {
-        "cloudwatch:ListMetrics": 1,
-        "ec2:DescribeVpcs": 3,
-        "servicequotas:ListAWSDefaultServiceQuotas": 1,
-    }
-
-
 def test_counter_is_thread_safe() -> None:
     counter = ApiCallCounter()
     model = SimpleNamespace(name="DescribeSubnets", service_model=SimpleNamespace(service_name="ec2"))
@@ -67,22 +51,21 @@ def test_counter_is_thread_safe() -> None:
 
 
 def test_caller_account_and_enabled_regions(aws: None) -> None:
-    pool = ClientPool(ApiCallCounter())
-    session = boto3.Session()
-    assert caller_account(pool, session) == ACCOUNT
-    pool.add_account(ACCOUNT, session)
-    regions = enabled_regions(pool, ACCOUNT)
+    factory = ClientFactory(boto3.Session())
+    assert caller_account(factory) == ACCOUNT
+    factory.add_account(ACCOUNT)
+    regions = enabled_regions(factory, ACCOUNT)
     assert "us-east-1" in regions and "eu-west-1" in regions
     assert "ap-east-1" not in regions  # moto reports it "not-opted-in"
     assert regions == sorted(regions)
-    assert pool.counter.snapshot() == {"ec2:DescribeRegions": 1, "sts:GetCallerIdentity": 1}
+    assert factory.counter.snapshot() == {"ec2:DescribeRegions": 1, "sts:GetCallerIdentity": 1}
 
 
 def test_no_credentials_is_one_line_access_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     with pytest.raises(AwsAccessError, match="no usable AWS credentials") as caught:
-        caller_account(ClientPool(ApiCallCounter()), boto3.Session())
+        caller_account(ClientFactory(boto3.Session()))
     assert "\n" not in caught.value.message
 
 
@@ -113,7 +96,7 @@ def test_identity_failures_say_what_happened(moto_server: MotoServer, monkeypatc
     assert moto_server.layer is not None
     moto_server.layer.faults.append(fault)
     with pytest.raises(AwsAccessError) as caught:
-        caller_account(ClientPool(ApiCallCounter()), boto3.Session())
+        caller_account(ClientFactory(boto3.Session()))
     assert caught.value.message == message
 
 
@@ -123,4 +106,4 @@ def test_an_identity_check_that_times_out_says_so(moto_server: MotoServer, monke
     assert moto_server.layer is not None
     moto_server.layer.faults.append(Fault("sts", "us-east-1", "GetCallerIdentity", "hang"))
     with pytest.raises(AwsAccessError, match=r"^AWS STS did not answer the identity check in time \(Read timeout"):
-        caller_account(ClientPool(ApiCallCounter()), boto3.Session())
+        caller_account(ClientFactory(boto3.Session()))

@@ -1,0 +1,94 @@
+"""clients.py: one loader for every account, clients that live as long as their unit, counted calls."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+import weakref
+
+import boto3
+import pytest
+from moto_seed import ACCOUNT
+
+from analyzer.collect import clients as clients_module
+from analyzer.collect.accounts import enter_account
+from analyzer.collect.clients import ClientFactory
+from analyzer.collect.context import UnitStopped
+
+MEMBER = "222222222222"
+
+
+def test_two_accounts_share_one_loader_and_one_loaded_service_model(factory: ClientFactory) -> None:
+    """The per-account memory fix: a new account must not load its own copy of the EC2 model."""
+    assert enter_account(factory, ACCOUNT, MEMBER, "Scan") is None
+    caller_ec2 = factory.for_unit(ACCOUNT, "us-east-1").client("ec2")
+    member_ec2 = factory.for_unit(MEMBER, "eu-west-1").client("ec2")
+
+    assert factory.session(MEMBER) is not factory.session(ACCOUNT)  # own credentials...
+    assert factory.session(MEMBER).get_component("data_loader") is factory.loader  # ...one loader
+    assert caller_ec2._loader is member_ec2._loader is factory.loader
+    # The parsed model itself (megabytes for EC2) is the same object, not an equal copy.
+    assert caller_ec2.meta.service_model._service_description is member_ec2.meta.service_model._service_description
+    assert member_ec2.describe_vpcs()["Vpcs"] is not None  # and the member's client works with its own keys
+
+
+def test_a_units_clients_are_made_once_counted_and_closed_with_it(factory: ClientFactory) -> None:
+    unit = factory.for_unit(ACCOUNT, "us-east-1")
+    ec2 = unit.client("ec2")
+    assert unit.client("ec2") is ec2  # one per service while the unit runs
+    ec2.describe_vpcs()
+    ec2.describe_vpcs()
+    unit.client("cloudwatch").list_metrics()
+    other = factory.for_unit(ACCOUNT, "eu-west-1")
+    other.client("ec2").describe_vpcs()
+    assert other.client("ec2") is not ec2
+
+    assert unit.counter.snapshot() == {"cloudwatch:ListMetrics": 1, "ec2:DescribeVpcs": 2}
+    assert other.counter.snapshot() == {"ec2:DescribeVpcs": 1}
+    assert factory.counter.snapshot() == {"cloudwatch:ListMetrics": 1, "ec2:DescribeVpcs": 3}  # the scan's totals
+
+    gone = weakref.ref(ec2)
+    unit.close()
+    del ec2
+    gc.collect()
+    assert gone() is None  # nothing keeps a finished unit's client alive
+
+
+def test_a_released_account_keeps_nothing(factory: ClientFactory) -> None:
+    assert enter_account(factory, ACCOUNT, MEMBER, "Scan") is None
+    session = weakref.ref(factory.session(MEMBER))
+    factory.release(MEMBER)
+    gc.collect()
+    assert session() is None
+    with pytest.raises(KeyError):
+        factory.session(MEMBER)
+
+
+def test_permits_cap_the_calls_in_flight_and_a_stop_ends_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clients_module, "PERMIT_POLL", 0.01)
+    capped = ClientFactory(boto3.Session(), permits=2)
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def call() -> None:
+        with capped.permit(lambda: None):
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+
+    threads = [threading.Thread(target=call) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak[0] == 2
+
+    def stopped() -> None:
+        raise UnitStopped("the scan was interrupted")
+
+    # both permits held: the third waits, and the check stops the wait
+    with capped.permit(stopped), capped.permit(stopped), pytest.raises(UnitStopped), capped.permit(stopped):
+        pass
