@@ -232,6 +232,9 @@ class FaultProxy:
         return None
 
 
+UPSTREAM_ATTEMPTS = 4  # relay attempts to moto per request
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: ProxyServer
@@ -295,6 +298,18 @@ class Handler(BaseHTTPRequestHandler):
         return self.answer(status, headers, payload)
 
     def forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Relay to moto. moto's dev server can drop a connection when a 2-core machine is busy: that is the test
+        harness failing, not AWS, so the relay tries again (faults the tests inject never reach this point)."""
+        for attempt in range(UPSTREAM_ATTEMPTS):
+            try:
+                return self._forward_once(body)
+            except (OSError, http.client.HTTPException):
+                if attempt == UPSTREAM_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _forward_once(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         upstream = http.client.HTTPConnection(*self.server.state.upstream, timeout=60)
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
@@ -338,6 +353,7 @@ class Handler(BaseHTTPRequestHandler):
 class ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a scan opens dozens of connections at once; socketserver's default backlog is 5
 
     def __init__(self, state: FaultProxy) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
