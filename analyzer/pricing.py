@@ -7,6 +7,7 @@ or price the book lacks is an error naming it, never a silent zero.
 
 from __future__ import annotations
 
+import difflib
 import json
 from decimal import Decimal
 from importlib import resources
@@ -68,7 +69,11 @@ def dump_price_book(book: PriceBook) -> str:
 def price_rows(book: PriceBook, regions: tuple[str, ...] = ()) -> list[str]:
     """Plain text lines, one price each, for `lambda-egress prices show`."""
     for region in regions:
-        book.price(region, "nat_hour")  # a clear error for an unknown region
+        if region not in book.regions:
+            near = difflib.get_close_matches(region.strip().lower(), list(book.regions), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            raise PriceError(f"--region {region!r} is not in the price book ({book.origin}){hint} "
+                             "(`lambda-egress prices show` lists every region it has)")
     rows = [f"price book: {book.origin}, as of {book.as_of}", f"source: {book.source}"]
     for region in sorted(regions or book.regions):
         for key, price in book.regions[region].items():
