@@ -347,9 +347,9 @@ def report(
 
     options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings,
                               previous)
-    inputs = load_inputs(options)  # prices, suppressions and --previous are checked first
     traffic = _traffic(flow_logs, flow_logs_athena, cur, cur_athena, athena_workgroup, athena_output, profile)
     loaded = read_snapshot(snapshot)
+    inputs = load_inputs(options)  # prices, suppressions and --previous, before any Athena query runs
     with_inputs = _with_traffic(loaded, traffic)
     _run_report(lambda: with_inputs, options, inputs)
 

@@ -72,7 +72,7 @@ def price_rows(book: PriceBook, regions: tuple[str, ...] = ()) -> list[str]:
         if region not in book.regions:
             near = difflib.get_close_matches(region.strip().lower(), list(book.regions), n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]}?" if near else ""
-            raise PriceError(f"--region {region!r} is not in the price book ({book.origin}){hint} "
+            raise PriceError(f"no prices for region {region} in the price book ({book.origin}){hint} "
                              "(`lambda-egress prices show` lists every region it has)")
     rows = [f"price book: {book.origin}, as of {book.as_of}", f"source: {book.source}"]
     for region in sorted(regions or book.regions):

@@ -114,6 +114,7 @@ def top_actions(rows: list[Decision], names: Names) -> list[str]:
     blocked ones worth most."""
     actions: list[str] = []
     planned: set[str] = set()
+    rows = sorted(rows, key=lambda d: -d.scenario.monthly_savings_usd)
     for d in rows:
         key = d.scenario.plan_id or d.scenario.nat_gateway_id
         if d.verdict not in GOING or d.scenario.monthly_savings_usd <= 0 or key in planned:

@@ -184,7 +184,7 @@ def md_html(value: Any) -> str:
 
 # Ids and addresses a browser must not break at their hyphens or dots: each is wrapped in a no-wrap span.
 _ID_TOKEN = re.compile(
-    r"\b(?:(?:nat|eni|subnet|sg|vpc|vpce|eipalloc|eipassoc|rtb|igw|tgw|pl)-[0-9a-f]{8,17}"
+    r"\b(?:(?:nat|eni|subnet|sg|vpc|vpce|eipalloc|eipassoc|rtb|igw|tgw|pl)-[0-9a-f]{4,17}"
     r"|\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?)\b"
 )
 
