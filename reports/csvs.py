@@ -57,7 +57,7 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return SEP.join(str(v) for v in value)
+        value = SEP.join(str(v) for v in value)
     return csv_cell(value) if isinstance(value, str) else value
 
 

@@ -30,6 +30,12 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Action:
+    text: str
+    runbook: str | None = None  # linked beside the text
+
+
+@dataclass(frozen=True)
 class Decision:
     scenario: Scenario
     label: str  # the NAT's name, else its id
@@ -86,33 +92,32 @@ def _each(rows: list[Decision], value) -> str:
     return " + ".join(str(value(d.scenario)) for d in rows)
 
 
-def _go(rows: list[Decision], names: Names) -> str:
+def _go(rows: list[Decision], names: Names) -> Action:
     d, s = rows[0], rows[0].scenario
     who = " and ".join(x.label for x in rows)
     conditions = dict.fromkeys(r.text for x in rows for r in x.reasons)
     carry = "; the guard and the plan carry " + ", ".join(conditions) if conditions else ""
-    book = f" Runbook: {d.runbook}." if d.runbook else ""
-    return (f"{d.verdict_label}: move the functions behind {who} ({_where(s, names)}) to Elastic IPs on their "
-            f"ENIs: saves {_each(rows, lambda x: money(x.monthly_savings_usd))}/month with "
-            f"{_each(rows, lambda x: x.new_eips)} new EIP(s); the partner adds "
-            f"{_each(rows, lambda x: x.allowlist_add)} address(es){carry}.{book}")
+    return Action(f"{d.verdict_label}: move the functions behind {who} ({_where(s, names)}) to Elastic IPs on their "
+                  f"ENIs: saves {_each(rows, lambda x: money(x.monthly_savings_usd))}/month with "
+                  f"{_each(rows, lambda x: x.new_eips)} new EIP(s); the partner adds "
+                  f"{_each(rows, lambda x: x.allowlist_add)} address(es){carry}.", d.runbook)
 
 
 def _where(s: Scenario, names: Names) -> str:
     return f"{names.account(s.account_id)} / {s.region}"
 
 
-def _unblock(d: Decision, names: Names) -> str:
+def _unblock(d: Decision, names: Names) -> Action:
     blocker = next((r.finding for r in d.reasons if r.finding is not None), None)
     how = f"{blocker.title}: {blocker.remediation}" if blocker else "; ".join(r.text for r in d.reasons)
-    return (f"Unblock {d.label} ({_where(d.scenario, names)}), {money(d.scenario.monthly_savings_usd)}/month at "
-            f"stake: {how}")
+    return Action(f"Unblock {d.label} ({_where(d.scenario, names)}), {money(d.scenario.monthly_savings_usd)}/month "
+                  f"at stake: {how}")
 
 
-def top_actions(rows: list[Decision], names: Names) -> list[str]:
+def top_actions(rows: list[Decision], names: Names) -> list[Action]:
     """The candidates that can go, biggest saving first (one action per plan, its NATs together), then the
     blocked ones worth most."""
-    actions: list[str] = []
+    actions: list[Action] = []
     planned: set[str] = set()
     rows = sorted(rows, key=lambda d: -d.scenario.monthly_savings_usd)
     for d in rows:

@@ -34,7 +34,7 @@ class Fact:
 @dataclass(frozen=True)
 class FindingView:
     finding: Finding
-    facts: tuple[Fact, ...]  # the evidence the message does not already state
+    facts: tuple[Fact, ...]  # the evidence in words (numbers, flags, single ids)
     nat_label: str | None  # for findings shown outside their NAT's section
     fix_shown_before: bool = False  # the same remediation was printed for an earlier finding of the rule
 
@@ -86,19 +86,26 @@ def fact_label(key: str) -> str:
     return " ".join(w for w in words if w) or key
 
 
-def _stated(text: str, message: str) -> bool:
-    return re.search(rf"(?<![\w.-]){re.escape(text)}(?![\w-])", message) is not None
+_ID_LIKE = re.compile(r"arn:|[a-z]+-[0-9a-f]{4,}|\d{1,3}(\.\d{1,3}){3}")
+
+
+def _id_list(value: Any) -> bool:
+    """A list of ids, ARNs or addresses: the message and the resource columns already name them."""
+    return isinstance(value, list | tuple) and any(isinstance(v, str) and _ID_LIKE.match(v) for v in value)
 
 
 def facts(finding: Finding, names: Names) -> tuple[Fact, ...]:
-    """The evidence as ``label: value`` facts, leaving out values the message already states."""
+    """The evidence as ``label: value`` facts: numbers, flags, words and single ids; not id lists or maps.
+
+    Which facts show depends only on the kind of value, never on its text, so a name cannot change the
+    report's shape.
+    """
     out = []
     for key, value in finding.evidence.items():
-        if key in SKIP_FACTS or value in (None, "", [], {}):
+        if key in SKIP_FACTS or value in (None, "", [], {}) or isinstance(value, dict) or _id_list(value):
             continue
         shown = pct(value) if key in SHARES and isinstance(value, int | float) else fact_text(value, names)
-        if not _stated(shown, finding.message):
-            out.append(Fact(fact_label(key), shown))
+        out.append(Fact(fact_label(key), shown))
     return tuple(out)
 
 

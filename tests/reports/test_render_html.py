@@ -120,7 +120,8 @@ def test_findings_are_grouped_per_nat_in_plain_words(html):
     nats = _section(html, "nats")
     first = nats[nats.index('id="nat-nat-0aaa"') : nats.index('id="nat-nat-0bbb"')]
     assert '<span class="sev sev-high">HIGH</span> <strong>Shared ENI</strong>' in first
-    assert "functions: pay|ments, refunds" in first and PAY not in first  # ARNs as names
+    assert 'function count: 2' in first and PAY not in first  # no ARN in the text
+    assert "2 function(s): pay|ments, refunds" in first
     assert '{"' not in nats  # no JSON evidence anywhere in the per-NAT sections
     assert 'Fix: Run `lambda-egress guard` before moving -&gt; then verify.' in first
     suppressed = html[html.index("<h3>Suppressed findings</h3>") :]
