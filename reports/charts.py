@@ -202,7 +202,8 @@ def _cost_per_nat(result: AnalysisResult) -> Chart:
         ax.set_xlim(0, max([*current, *proposed, 1.0]) * 1.18)
         legend = [Patch(label=CURRENT_LABEL, facecolor=CURRENT_STYLE["color"], hatch=CURRENT_STYLE["hatch"])]
         if any(s.nat_removable for s in shown):
-            legend.append(Patch(label=PROPOSED_LABEL, facecolor=PROPOSED_STYLE["color"], hatch=PROPOSED_STYLE["hatch"]))
+            legend.append(Patch(label=PROPOSED_LABEL, facecolor=PROPOSED_STYLE["color"],
+                                hatch=PROPOSED_STYLE["hatch"]))
         if not all(s.nat_removable for s in shown):
             legend.append(Patch(label=STAYS_LABEL, facecolor=STAYS_STYLE["color"], hatch=STAYS_STYLE["hatch"]))
         _legend_above(ax, handles=legend, ncols=1)

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from analyzer.figures import build_figures
 from analyzer.models import (
     Account,
     AnalysisResult,
@@ -19,7 +20,6 @@ from analyzer.models import (
     Scenario,
     Summary,
 )
-from analyzer.figures import build_figures
 from reports.charts import build_charts
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -50,7 +50,7 @@ def test_one_registry_feeds_the_cli_the_renderer_and_the_readme():
     assert formats_table() in block, "README's formats table is stale: paste reports.formats.formats_table()"
     from analyzer.cli import ALL_FORMATS
 
-    assert ALL_FORMATS == ",".join(NAMES)
+    assert ",".join(NAMES) == ALL_FORMATS
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,8 @@ def test_decision_table_has_one_row_per_candidate_with_its_verdict(md):
                                            "Partner allow-list", "Downtime", "Blocked or conditioned by", "Verdict"]
     assert [c.strip() for c in row] == [
         r"\<script>alert(1)\</script> `nat-0aaa`", "payments-prod / us-east-1", "$33.70", "1",
-        "add 1, remove `203.0.113.10` after", "none", "`shared-eni`", "**Go with guard** · [runbook](runbooks/nat-0aaa.md)"]
+        "add 1, remove `203.0.113.10` after", "none", "`shared-eni`",
+        "**Go with guard** · [runbook](runbooks/nat-0aaa.md)"]
     _, shared = table_row(md, "| NAT gateway | Account / region |", "| shared-egress")
     assert shared[2].strip() == "-$6.15"  # 57.89 - 64.04
     assert shared[6].strip() == "`nat-shared`, the NAT stays for other traffic and moving saves nothing"
@@ -62,7 +63,8 @@ def test_top_actions_come_from_the_verdicts(md):
 
 
 def test_findings_are_grouped_under_their_nat_in_plain_words(md):
-    section = md[md.index(r"### \<script>alert(1)\</script> (`nat-0aaa`): Go with guard") : md.index("### shared-egress")]
+    start = md.index(r"### \<script>alert(1)\</script> (`nat-0aaa`): Go with guard")
+    section = md[start : md.index("### shared-egress")]
     assert f"- **HIGH** Shared ENI: 2 functions share ENI eni-a1. (`{SHARED_ENI}`)" in section
     assert "Facts: ENI: eni-a1 · function count: 2" in section and "arn:aws" not in section
     assert '{"' not in section  # no JSON evidence

@@ -20,7 +20,8 @@ def test_one_decision_per_candidate_in_the_results_order(result):
         ("nat-0ccc", "Go", None),
     ]
     assert [d.label for d in rows] == ["<script>alert(1)</script>", "shared-egress", "nat-0ccc"]  # Name tag, else id
-    assert [r.text for r in rows[1].reasons] == ["nat-shared", "the NAT stays for other traffic and moving saves nothing"]
+    assert [r.text for r in rows[1].reasons] == [
+        "nat-shared", "the NAT stays for other traffic and moving saves nothing"]
     assert rows[1].reasons[0].finding.id == NAT_SHARED
 
 
