@@ -302,7 +302,7 @@ def _break_even(result: AnalysisResult) -> Chart | None:
     caption = (
         f"Monthly cost of {label} ({_clean(p.nat_gateway_id)}, the biggest saving among removable NATs) as its "
         f"traffic varies, at {_clean(p.region, 20)} prices. NAT line: gateway hours and its public IPv4 "
-        f"({_usd(fixed)}), plus {unit_price(p.nat_usd_per_gb)} per GB processed. Elastic IP line: {p.eips} public IPv4 address(es), "
-        f"flat ({_usd(eip)}). {verdict} Cross-AZ and internet transfer are left out."
+        f"({_usd(fixed)}), plus {unit_price(p.nat_usd_per_gb)} per GB processed. Elastic IP line: {p.eips} public "
+        f"IPv4 address(es), flat ({_usd(eip)}). {verdict} Cross-AZ and internet transfer are left out."
     )
     return _draw("break-even", f"Break-even: {label} vs Elastic IPs", caption, paint)
