@@ -132,7 +132,8 @@ def test_previous_adds_the_changes_to_page_1_and_report_json(tmp_path, last_mont
     assert "− old-nat" in summary and "1 new, 0 resolved" in summary and "new medium" not in summary
     html = (tmp_path / "report.html").read_text()
     page1 = html[: html.index('<h3 id="decisions">')]
-    assert "Since 2026-10-01T06:00:00Z" in page1 and "old-nat" in page1 and "NAT gateway with almost no traffic" in page1
+    assert "Since 2026-10-01T06:00:00Z" in page1 and "old-nat" in page1
+    assert "NAT gateway with almost no traffic" in page1
 
 
 def test_an_older_new_run_warns(tmp_path, last_month):
