@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
-
 from curgen import NOV, OCT
 from traffic_case import shared_nat_snapshot
 
