@@ -18,7 +18,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from analyzer.models import AnalysisResult, Finding, MigrationPlan, PlanStep, PlanTarget
+from analyzer.models import AnalysisResult, Finding, MigrationPlan, PlanStep, PlanTarget, Scenario
 from analyzer.plan.commands import safe_file_name
 from reports.jinja import render
 from reports.names import Names
@@ -96,47 +96,56 @@ def stages(plan: MigrationPlan) -> tuple[Stage, ...]:
     return tuple(out)
 
 
-def _nat_lines(result: AnalysisResult, plan: MigrationPlan, names: Names) -> tuple[NatLine, ...]:
+@dataclass(frozen=True)
+class Index:
+    """The result's findings and scenarios by key, built once for every runbook of a run."""
+
+    findings: dict[str, Finding]
+    scenarios: dict[tuple[str, str, str], Scenario]
+
+    @classmethod
+    def of(cls, result: AnalysisResult) -> Index:
+        return cls({f.id: f for f in result.findings},
+                   {(s.account_id, s.region, s.nat_gateway_id): s for s in result.scenarios})
+
+    def scenarios_of(self, plan: MigrationPlan) -> list[Scenario]:
+        keys = ((plan.account_id, plan.region, n) for n in plan.nat_gateway_ids or (plan.nat_gateway_id,))
+        return [self.scenarios[k] for k in keys if k in self.scenarios]
+
+
+def _nat_lines(index: Index, plan: MigrationPlan, names: Names) -> tuple[NatLine, ...]:
     from reports.decisions import VERDICTS, reasons
 
-    by_id = {f.id: f for f in result.findings}
-    scenarios = {(s.account_id, s.region, s.nat_gateway_id): s for s in result.scenarios}
     out = []
-    for nat_id in plan.nat_gateway_ids or (plan.nat_gateway_id,):
-        s = scenarios.get((plan.account_id, plan.region, nat_id))
-        if s is None:
-            continue
+    for s in index.scenarios_of(plan):
         verdict = VERDICTS.get(s.verdict or "go", s.verdict or "go")
-        why = tuple(r.finding.title if r.finding else r.text for r in reasons(s, by_id))
-        out.append(NatLine(nat_id, names.nat_label(nat_id), verdict, why, s.monthly_savings_usd))
+        why = tuple(r.finding.title if r.finding else r.text for r in reasons(s, index.findings))
+        out.append(NatLine(s.nat_gateway_id, names.nat_label(s.nat_gateway_id), verdict, why, s.monthly_savings_usd))
     return tuple(out)
 
 
-def _findings(result: AnalysisResult, plan: MigrationPlan) -> tuple[Finding, ...]:
+def _findings(index: Index, plan: MigrationPlan) -> tuple[Finding, ...]:
     """Every unsuppressed finding the verdicts of the plan's NATs judged, each once, in their order."""
-    by_id = {f.id: f for f in result.findings}
-    nats = set(plan.nat_gateway_ids or (plan.nat_gateway_id,))
-    ids = [i for s in result.scenarios if s.nat_gateway_id in nats and (s.account_id, s.region)
-           == (plan.account_id, plan.region) for i in s.finding_ids]  # fmt: skip
-    return tuple(by_id[i] for i in dict.fromkeys(ids) if i in by_id)
+    ids = [i for s in index.scenarios_of(plan) for i in s.finding_ids]
+    return tuple(index.findings[i] for i in dict.fromkeys(ids) if i in index.findings)
 
 
-def runbook(result: AnalysisResult, plan: MigrationPlan, names: Names) -> Runbook:
+def runbook(index: Index, plan: MigrationPlan, names: Names) -> Runbook:
     labels = [names.nat_label(n) for n in plan.nat_gateway_ids or (plan.nat_gateway_id,)]
     return Runbook(
         plan=plan, title=" + ".join(labels), stem=runbook_stem(plan.plan_id or plan.nat_gateway_id),
-        nats=_nat_lines(result, plan, names), functions=tuple(names.function(a) for a in plan.function_arns),
+        nats=_nat_lines(index, plan, names), functions=tuple(names.function(a) for a in plan.function_arns),
         targets=tuple(TargetLine(t, tuple(names.function(a) for a in t.function_arns)) for t in plan.targets),
-        findings=_findings(result, plan), stages=stages(plan),
+        findings=_findings(index, plan), stages=stages(plan),
     )
 
 
 def render_runbooks(result: AnalysisResult) -> dict[str, str]:
     """``runbooks/<plan>.md`` and ``.sh`` for every plan, in plan order."""
-    names = Names.of(result)
+    names, index = Names.of(result), Index.of(result)
     files: dict[str, str] = {}
     for plan in result.plans:
-        book = runbook(result, plan, names)
+        book = runbook(index, plan, names)
         context = {"r": result, "book": book, "names": names}
         files[f"{FOLDER}/{book.stem}.md"] = render("runbook.md.j2", context)
         files[f"{FOLDER}/{book.stem}.sh"] = render("runbook.sh.j2", context)
