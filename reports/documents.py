@@ -11,6 +11,10 @@ from analyzer.models import AnalysisResult
 from reports.jinja import render
 from reports.view import build_context
 
+# summary.md is a pull-request comment (GitHub stops at 65,536 characters): past this many candidates, the rest
+# of the decision table is in report.md and decisions.csv.
+SUMMARY_ROWS = 40
+
 
 def render_json(result: AnalysisResult) -> str:
     """report.json: exactly ``model_dump(mode="json")``, the contract other tools read."""
@@ -25,7 +29,7 @@ def render_markdown(result: AnalysisResult, runbooks: bool = True) -> str:
 
 def render_summary(result: AnalysisResult, runbooks: bool = True) -> str:
     """summary.md: page 1 alone, for a pull-request comment."""
-    return render("summary.md.j2", build_context(result, [], runbooks))
+    return render("summary.md.j2", {**build_context(result, [], runbooks), "rows_shown": SUMMARY_ROWS})
 
 
 def render_html(result: AnalysisResult, runbooks: bool = True) -> str:

@@ -125,4 +125,5 @@ def build_context(result: AnalysisResult, charts: list[Chart], runbooks: bool = 
         "attribution_notes": ATTRIBUTION_NOTES,
         "settings_rows": settings_rows(result.settings),
         "runbooks": runbooks,
+        "rows_shown": None,  # every decision row (summary.md shows fewer)
     }

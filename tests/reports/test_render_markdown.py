@@ -149,3 +149,16 @@ def test_md_summary_is_page_one_alone(result):
     assert "## Per NAT gateway" not in summary and "Facts:" not in summary
     assert "[runbook](runbooks/nat-0aaa.md)" in summary
     assert "[runbook]" not in render_summary(result, runbooks=False)
+
+
+def test_md_summary_caps_the_decision_table_for_a_pull_request_comment(result):
+    from reports.documents import SUMMARY_ROWS
+
+    base = result.scenarios[2]
+    many = tuple(base.model_copy(update={"nat_gateway_id": f"nat-0{i:03d}"}) for i in range(SUMMARY_ROWS + 5))
+    summary = render_summary(result.model_copy(update={"scenarios": many}))
+    rows = [line for line in summary.splitlines() if line.startswith("| nat-0")]
+    assert len(rows) == SUMMARY_ROWS
+    assert f"The {SUMMARY_ROWS} candidates with the biggest savings; 5 more are in `report.md`" in summary
+    assert len([line for line in render_markdown(result.model_copy(update={"scenarios": many})).splitlines()
+                if line.startswith("| nat-0")]) == SUMMARY_ROWS + 5
