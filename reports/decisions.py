@@ -97,7 +97,8 @@ def _go(rows: list[Decision], names: Names) -> Action:
     who = " and ".join(x.label for x in rows)
     conditions = dict.fromkeys(r.text for x in rows for r in x.reasons)
     carry = "; the guard and the plan carry " + ", ".join(conditions) if conditions else ""
-    return Action(f"{d.verdict_label}: move the functions behind {who} ({_where(s, names)}) to Elastic IPs on their "
+    label = VERDICTS["go-with-guard"] if any(x.verdict == "go-with-guard" for x in rows) else d.verdict_label
+    return Action(f"{label}: move the functions behind {who} ({_where(s, names)}) to Elastic IPs on their "
                   f"ENIs: saves {_each(rows, lambda x: money(x.monthly_savings_usd))}/month with "
                   f"{_each(rows, lambda x: x.new_eips)} new EIP(s); the partner adds "
                   f"{_each(rows, lambda x: x.allowlist_add)} address(es){carry}.", d.runbook)
@@ -117,16 +118,12 @@ def _unblock(d: Decision, names: Names) -> Action:
 def top_actions(rows: list[Decision], names: Names) -> list[Action]:
     """The candidates that can go, biggest saving first (one action per plan, its NATs together), then the
     blocked ones worth most."""
-    actions: list[Action] = []
-    planned: set[str] = set()
     rows = sorted(rows, key=lambda d: -d.scenario.monthly_savings_usd)
+    going: dict[str, list[Decision]] = {}  # plan -> its NATs that can go, biggest saving first
     for d in rows:
-        key = d.scenario.plan_id or d.scenario.nat_gateway_id
-        if d.verdict not in GOING or d.scenario.monthly_savings_usd <= 0 or key in planned:
-            continue
-        planned.add(key)
-        same = [o for o in rows if o is not d and (o.scenario.plan_id or "") == key and o.verdict in GOING]
-        actions.append(_go([d, *same], names))
+        if d.verdict in GOING:
+            going.setdefault(d.scenario.plan_id or d.scenario.nat_gateway_id, []).append(d)
+    actions = [_go(group, names) for group in going.values() if group[0].scenario.monthly_savings_usd > 0]
     for d in rows:
         if d.verdict == "blocked" and d.scenario.monthly_savings_usd > 0:
             actions.append(_unblock(d, names))
