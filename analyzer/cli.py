@@ -10,7 +10,9 @@ through ``analyzer.inert`` (``err``, ``echo``).
 from __future__ import annotations
 
 import gc
+import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,14 +28,33 @@ except ImportError:  # pragma: no cover - depends on the installed Typer
 from analyzer import __version__
 from analyzer.errors import UserError
 from analyzer.inert import InertConsole, reveal
+from reports.formats import NAMES as FORMAT_NAMES
+from reports.formats import format_help
 
 # The one stderr console: progress, summaries and errors, with AWS-sourced text made inert.
 err = InertConsole(stderr=True, highlight=False)
 
 
 def echo(text: str) -> None:
-    """A line of command output on stdout, made inert like everything on ``err``."""
-    typer.echo(reveal(text))
+    """A line of command output on stdout, made inert like everything on ``err``.
+
+    A closed pipe (``| head -1``) or a full disk (``> /dev/full``) is one error line and exit 2.
+    """
+    try:
+        typer.echo(reveal(text))
+    except OSError as exc:
+        _stdout_gone()
+        raise UserError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so Python's flush at exit cannot fail a second time with a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (tests): nothing will flush it at exit
 
 
 class OneLineErrors(TyperGroup):
@@ -87,13 +108,23 @@ app.add_typer(prices_app, name="prices")
 OutOpt = Annotated[
     Path,
     typer.Option(
-        "--out", metavar="DIR", help="Folder to write the reports into (scan also writes snapshot.json there)."
+        "--out", metavar="DIR", help="Folder for the review report (report.html, report.md, summary.md), "
+        "report.json, the CSVs and runbooks/ (the files of --format)."
     ),
 ]
-FormatOpt = Annotated[
-    str,
+ScanOutOpt = Annotated[
+    Path,
     typer.Option(
-        "--format", metavar="FORMATS", help="Comma-separated outputs: html, md, json, csv (csv = findings + costs)."
+        "--out", metavar="DIR", help="Folder for the scan's snapshot.json and the reports made from it "
+        "(report.html, report.md, summary.md, report.json, the CSVs, runbooks/)."
+    ),
+]
+FormatOpt = Annotated[str, typer.Option("--format", metavar="FORMATS", help=format_help())]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous", metavar="OLD", help="An earlier report.json or snapshot: page 1 and report.json (changes) "
+        "show what changed since (money, NAT gateways, findings, egress). Read before anything else."
     ),
 ]
 PricesOpt = Annotated[
@@ -144,7 +175,7 @@ MinSavingsOpt = Annotated[
     typer.Option("--min-savings", metavar="USD", help="A candidate saving less per month is 'not worth it' "
                                                        "(default: 10)."),
 ]
-ALL_FORMATS = "html,md,json,csv"
+ALL_FORMATS = ",".join(FORMAT_NAMES)
 
 # ---------------------------------------------------------------- traffic and billing inputs (scan, report)
 
@@ -199,7 +230,7 @@ def _with_traffic(snapshot, options):
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"lambda-egress {__version__}")
+        echo(f"lambda-egress {__version__}")
         raise typer.Exit()
 
 
@@ -214,7 +245,7 @@ def main_callback(
 
 def _report_options(out: Path, fmt: str, prices: Path | None, suppressions: Path | None, fail_on: str | None,
                     destinations: list[str] | None = None, reuse_nat_addresses: bool = False,
-                    min_savings: float | None = None):
+                    min_savings: float | None = None, previous: Path | None = None):
     from analyzer.pipeline import ReportOptions, analysis_settings, check_fail_on
     from reports.render import parse_formats
 
@@ -225,6 +256,7 @@ def _report_options(out: Path, fmt: str, prices: Path | None, suppressions: Path
         suppressions=suppressions,
         fail_on=check_fail_on(fail_on),
         settings=analysis_settings(destinations or (), reuse_nat_addresses, min_savings),
+        previous=previous,
     )
 
 
@@ -236,7 +268,7 @@ def _finish(outcome) -> None:
     raise typer.Exit(outcome.exit_code)
 
 
-def _run_report(snapshot_loader, options) -> None:
+def _run_report(snapshot_loader, options, inputs) -> None:
     from analyzer.pipeline import analyze_and_write
 
     with err.status("Analyzing and rendering…"):
@@ -244,7 +276,7 @@ def _run_report(snapshot_loader, options) -> None:
         # The snapshot lives until exit: keep the cyclic GC from rescanning it
         # (about a third of analysis time at 10,000 functions).
         gc.freeze()
-        outcome = analyze_and_write(snapshot, options)
+        outcome = analyze_and_write(snapshot, options, inputs)
     _finish(outcome)
 
 
@@ -296,15 +328,19 @@ def _resume_folder(ctx: typer.Context, resume: Path | None, out: Path) -> Path:
 def demo(
     out: OutOpt = Path("lambda-egress-demo"),
     fmt: FormatOpt = ALL_FORMATS,
+    suppressions: SuppressOpt = None,
+    fail_on: FailOnOpt = None,
     destination: DestinationOpt = None,
     reuse_nat_addresses: ReuseOpt = False,
     min_savings: MinSavingsOpt = None,
+    previous: PreviousOpt = None,
 ) -> None:
     """Analyze the bundled sample snapshot (no AWS account needed) and write the reports."""
-    from analyzer.pipeline import demo_snapshot
+    from analyzer.pipeline import demo_snapshot, load_inputs
 
-    options = _report_options(out, fmt, None, None, None, destination, reuse_nat_addresses, min_savings)
-    _run_report(demo_snapshot, options)
+    options = _report_options(out, fmt, None, suppressions, fail_on, destination, reuse_nat_addresses, min_savings,
+                              previous)
+    _run_report(demo_snapshot, options, load_inputs(options))
 
 
 @app.command()
@@ -327,15 +363,19 @@ def report(
     athena_workgroup: AthenaWorkgroupOpt = None,
     athena_output: AthenaOutputOpt = None,
     profile: ProfileOpt = None,
+    previous: PreviousOpt = None,
 ) -> None:
     """Re-analyze a saved snapshot offline and write the reports (Athena inputs need AWS credentials)."""
+    from analyzer.pipeline import load_inputs
     from analyzer.snapshot import read_snapshot
 
-    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings)
+    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings,
+                              previous)
     traffic = _traffic(flow_logs, flow_logs_athena, cur, cur_athena, athena_workgroup, athena_output, profile)
     loaded = read_snapshot(snapshot)
+    inputs = load_inputs(options)  # prices, suppressions and --previous, before any Athena query runs
     with_inputs = _with_traffic(loaded, traffic)
-    _run_report(lambda: with_inputs, options)
+    _run_report(lambda: with_inputs, options, inputs)
 
 
 @app.command()
@@ -357,7 +397,7 @@ def scan(
         ),
     ] = None,
     days: Annotated[int, typer.Option("--days", metavar="DAYS", min=1, max=455, help="Metric window in days.")] = 30,
-    out: OutOpt = Path("lambda-egress-report"),
+    out: ScanOutOpt = Path("lambda-egress-report"),
     fmt: FormatOpt = ALL_FORMATS,
     prices: PricesOpt = None,
     suppressions: SuppressOpt = None,
@@ -395,6 +435,7 @@ def scan(
             help="Continue the interrupted scan checkpointed in DIR: only what is missing is scanned.",
         ),
     ] = None,
+    previous: PreviousOpt = None,
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
     from analyzer.collect.scan import ScanRequest, discard_checkpoints
@@ -405,8 +446,9 @@ def scan(
     if org and accounts_file:
         raise UserError("use either --org or --accounts-file, not both")
     out = _resume_folder(ctx, resume, out)
-    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings)
-    inputs = load_inputs(options)  # a bad --prices or --suppressions fails now, not after the scan
+    options = _report_options(out, fmt, prices, suppressions, fail_on, destination, reuse_nat_addresses, min_savings,
+                              previous)
+    inputs = load_inputs(options)  # a bad --prices, --suppressions or --previous fails now, not after the scan
     traffic = _traffic(flow_logs, flow_logs_athena, cur, cur_athena, athena_workgroup, athena_output, profile)
     request = ScanRequest(
         profile=profile,
@@ -436,17 +478,11 @@ def diff(
     prices: PricesOpt = None,
 ) -> None:
     """Compare two runs (report.json or snapshot files): money, NAT gateways, findings, egress."""
-    from analyzer.diff import diff_results, load_result, render_diff_text
+    from analyzer.diff import diff_results, load_run, render_diff_text
 
     if fmt not in ("text", "json"):
         raise UserError(f"--format {fmt!r} is not valid for diff; use text or json")
-    runs = []
-    for label, path in (("OLD", old), ("NEW", new)):
-        try:
-            runs.append(load_result(path, prices))
-        except UserError as exc:
-            raise type(exc)(f"{label} ({path}) is unreadable: {exc.message}") from None
-    change = diff_results(*runs)
+    change = diff_results(load_run("OLD", old, prices), load_run("NEW", new, prices))
     for warning in change["warnings"]:
         err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     echo(json.dumps(change, indent=2) if fmt == "json" else render_diff_text(change))
@@ -457,7 +493,7 @@ def iam_policy() -> None:
     """Print the least-privilege, read-only IAM policy the scan needs."""
     from analyzer.collect.policy import load_policy
 
-    typer.echo(json.dumps(load_policy(), indent=2))
+    echo(json.dumps(load_policy(), indent=2))
 
 
 @app.command()

@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import SnapshotError
-from analyzer.models import READABLE_REPORT_SCHEMAS, finding_id
-from analyzer.snapshot import load_json, parse_snapshot
+from analyzer.errors import SnapshotError, UserError
+from analyzer.models import READABLE_REPORT_SCHEMAS, AnalysisResult, Changes, finding_id
+from analyzer.snapshot import is_report, load_json, parse_snapshot
 
 MONEY_FIELDS = {
     "current_monthly_usd": "Current",
@@ -23,10 +23,6 @@ MONEY_FIELDS = {
     "proposed_monthly_usd": "Proposed",
     "monthly_savings_usd": "Savings",
 }
-
-
-def is_report(data: dict[str, Any]) -> bool:
-    return "summary" in data and "scenarios" in data
 
 
 def load_result(path: Path, prices: Path | None = None, settings: Any = None) -> dict[str, Any]:
@@ -45,6 +41,22 @@ def load_result(path: Path, prices: Path | None = None, settings: Any = None) ->
 
     snapshot = parse_snapshot(data, source=str(path))
     return analyze(snapshot, load_price_book(prices), settings=settings).model_dump(mode="json")
+
+
+def load_run(label: str, path: Path, prices: Path | None = None, settings: Any = None) -> dict[str, Any]:
+    """``load_result``, with any problem named after the input it came from (``OLD (x.json) is unreadable: ...``)."""
+    try:
+        return load_result(path, prices, settings)
+    except UserError as exc:
+        raise type(exc)(f"{label} ({path}) is unreadable: {exc.message}") from None
+
+
+def with_changes(result: AnalysisResult, previous: dict[str, Any] | None) -> AnalysisResult:
+    """The result with ``changes`` (report.json) filled in from an earlier run, or as it is without one."""
+    if previous is None:
+        return result
+    change = diff_results(previous, result.model_dump(mode="json"))
+    return result.model_copy(update={"changes": Changes.model_validate(change)})
 
 
 def _field(data: dict[str, Any], *keys: str) -> Any:

@@ -180,6 +180,7 @@ def _stage(out_dir: Path, files: Mapping[str, bytes]) -> Path:
     try:
         for name, data in files.items():
             try:
+                (stage / name).parent.mkdir(parents=True, exist_ok=True)  # "runbooks/x.md"
                 with open(stage / name, "xb") as handle:  # umask permissions, unlike mkstemp's 0600
                     handle.write(data)
                     handle.flush()
@@ -223,21 +224,28 @@ def _keep_previous(target: Path, backup: Path) -> bool:
     return True
 
 
-def _commit(stage: Path, out_dir: Path, names: list[str]) -> None:
-    """Move every staged file into place, or none: on any failure (or Ctrl-C), put the previous ones back."""
+def _commit(stage: Path, out_dir: Path, names: list[str], stale: list[str]) -> None:
+    """Move every staged file into place and remove the ``stale`` ones, or none of it: on any failure (or
+    Ctrl-C), put the previous files back."""
     backups = stage / ".previous"
     backups.mkdir()
-    done: list[tuple[str, bool]] = []  # (name, had a previous file), in the order they were replaced
+    done: list[tuple[str, Path | None]] = []  # (name, its previous file's backup), in the order replaced
     with _sigint_deferred() as interrupted:
         try:
-            for name in names:
-                had = _keep_previous(out_dir / name, backups / name)
+            for i, name in enumerate([*names, *stale]):
+                backup = backups / str(i)
+                had = _keep_previous(out_dir / name, backup)
+                if name in stale:
+                    done.append((name, backup))
+                    (out_dir / name).unlink()
+                    continue
+                (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(stage / name, out_dir / name)
-                done.append((name, had))
+                done.append((name, backup if had else None))
             if interrupted():
                 raise KeyboardInterrupt
         except BaseException as exc:
-            _roll_back(out_dir, backups, done)
+            _roll_back(out_dir, done)
             if isinstance(exc, OSError):
                 where = Path(exc.filename).name if exc.filename else "a file"
                 raise OutputError(
@@ -248,13 +256,24 @@ def _commit(stage: Path, out_dir: Path, names: list[str]) -> None:
             raise
 
 
-def _roll_back(out_dir: Path, backups: Path, done: list[tuple[str, bool]]) -> None:
-    for name, had in reversed(done):
+def _roll_back(out_dir: Path, done: list[tuple[str, Path | None]]) -> None:
+    for name, backup in reversed(done):
         with contextlib.suppress(OSError):
-            if had:
-                os.replace(backups / name, out_dir / name)
+            if backup is not None:
+                os.replace(backup, out_dir / name)
             else:
                 (out_dir / name).unlink()
+
+
+def _stale(out_dir: Path, names: list[str], owned: tuple[str, ...]) -> list[str]:
+    """Files in the ``owned`` sub-folders of ``out_dir`` that the new set does not have (a NAT gone since)."""
+    keep = set(names)
+    stale = []
+    for folder in owned:
+        if (out_dir / folder).is_dir() and not (out_dir / folder).is_symlink():
+            stale += sorted(n for p in (out_dir / folder).iterdir()
+                            if p.is_file() and (n := f"{folder}/{p.name}") not in keep)
+    return stale
 
 
 def _sync_dir(folder: Path) -> None:
@@ -266,17 +285,20 @@ def _sync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_file_set(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write ``files`` (name -> bytes) into ``out_dir`` as one set: all replaced, or none.
+def write_file_set(out_dir: Path, files: Mapping[str, bytes], owned: tuple[str, ...] = ()) -> list[Path]:
+    """Write ``files`` (name -> bytes; a name may hold one sub-folder, ``runbooks/x.md``) into ``out_dir``
+    as one set: all replaced, or none.
 
     Files are moved in the mapping's order, so put the one that must never stand beside an older set
-    (a scan's snapshot) last. Files of ``out_dir`` not in ``files`` are left alone.
+    (a scan's snapshot) last. Files of ``out_dir`` not in ``files`` are left alone, except in the ``owned``
+    sub-folders, which the set owns whole: their files the set lacks are removed with it (and put back
+    with it on a failure).
     """
     out_dir = Path(out_dir)
     names = list(files)
     stage = _stage(out_dir, files)
     try:
-        _commit(stage, out_dir, names)
+        _commit(stage, out_dir, names, _stale(out_dir, names, owned))
         _sync_dir(out_dir)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

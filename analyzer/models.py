@@ -17,6 +17,8 @@ from analyzer.contracts.base import (  # noqa: F401
     Num,
     Usd,
 )
+from analyzer.contracts.changes import Changes  # noqa: F401
+from analyzer.contracts.figures import AccountSavings, BreakEven, Figures  # noqa: F401
 from analyzer.contracts.prices import (  # noqa: F401
     PRICE_BOOK_SCHEMA_VERSION,
     PRICE_KEYS,

@@ -6,6 +6,7 @@ here so they can be tested without Typer.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,7 @@ from analyzer.snapshot import parse_snapshot
 from analyzer.suppressions import load_suppressions
 
 DEMO_SNAPSHOT = "demo_snapshot.json"
+MAX_PATHS_LISTED = 12  # past this, "Wrote N files into DIR" (runbooks are two files per plan)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ReportOptions:
     fail_on: str | None = None
     today: date | None = None
     settings: Settings = field(default_factory=Settings)
+    previous: Path | None = None  # --previous: an earlier report.json or snapshot to compare with
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Outcome:
     result: AnalysisResult
     paths: tuple[Path, ...]
     exit_code: int
+    fail_on: str | None = None
 
 
 def demo_snapshot() -> Snapshot:
@@ -77,13 +81,34 @@ def analysis_settings(destinations: Sequence[str] = (), reuse_nat_addresses: boo
     return Settings(destinations=tuple(dict.fromkeys(parsed)), reuse_nat_addresses=reuse_nat_addresses, **extra)
 
 
+def tripped(result: AnalysisResult, fail_on: str | None) -> list:
+    """The unsuppressed findings at or above ``fail_on`` (none without a gate)."""
+    if fail_on is None:
+        return []
+    threshold = SEVERITY_RANK[fail_on]
+    return [f for f in result.findings if not f.suppressed and SEVERITY_RANK[f.severity] >= threshold]
+
+
+def fail_on_line(result: AnalysisResult, fail_on: str | None) -> str | None:
+    """Why --fail-on exits 1: the count per severity at or above the gate, with the rules behind each."""
+    hits = tripped(result, fail_on)
+    if not hits:
+        return None
+    parts = []
+    for severity in SEVERITIES:
+        rules = Counter(f.rule_id for f in hits if f.severity == severity)
+        if rules:
+            named = ", ".join(f"{r} x{n}" if n > 1 else r for r, n in sorted(rules.items()))
+            parts.append(f"{sum(rules.values())} {severity} ({named})")
+    return (f"--fail-on {fail_on}: {len(hits)} unsuppressed finding(s) at or above {fail_on}: "
+            f"{'; '.join(parts)}. Exit 1.")
+
+
 def exit_code_for(result: AnalysisResult, fail_on: str | None) -> int:
     """1 when an unsuppressed finding is at or above ``fail_on``; else 3 when coverage has gaps or a NAT
     gateway is unpriced; else 0."""
-    if fail_on is not None:
-        threshold = SEVERITY_RANK[fail_on]
-        if any(not f.suppressed and SEVERITY_RANK[f.severity] >= threshold for f in result.findings):
-            return EXIT_FINDINGS
+    if tripped(result, fail_on):
+        return EXIT_FINDINGS
     if result.coverage.errors or result.unpriced:
         return EXIT_INCOMPLETE
     return EXIT_OK
@@ -95,12 +120,20 @@ class Inputs:
 
     prices: PriceBook
     suppressions: tuple[Suppression, ...]
+    previous: dict | None = None  # the --previous run in report.json shape
 
 
 def load_inputs(options: ReportOptions) -> Inputs:
+    """Prices, suppressions and the --previous run, read and checked before anything is scanned or analyzed."""
+    from analyzer.diff import load_run
+
+    previous = None
+    if options.previous is not None:
+        previous = load_run("--previous", options.previous, options.prices, options.settings)
     return Inputs(
         prices=load_price_book(options.prices),
         suppressions=load_suppressions(options.suppressions) if options.suppressions else (),
+        previous=previous,
     )
 
 
@@ -115,14 +148,16 @@ def analyze_and_write(
     The reports and ``also`` (a scan's snapshot file) are written as one staged set, ``also`` moved in
     last: a failure anywhere leaves the previous set in ``options.out_dir`` as it was.
     """
+    from analyzer.diff import with_changes
     from reports.render import write_reports
 
     fail_on = check_fail_on(options.fail_on)
     inputs = inputs or load_inputs(options)
     result = analyze(snapshot, inputs.prices, settings=options.settings, suppressions=inputs.suppressions,
                      today=options.today or date.today())
+    result = with_changes(result, inputs.previous)
     paths = write_reports(result, options.out_dir, options.formats, also)
-    return Outcome(result=result, paths=tuple(paths), exit_code=exit_code_for(result, fail_on))
+    return Outcome(result=result, paths=tuple(paths), exit_code=exit_code_for(result, fail_on), fail_on=fail_on)
 
 
 def unreported_name(snapshot_name: str) -> str:
@@ -174,5 +209,15 @@ def summary_lines(outcome: Outcome) -> Sequence[str]:
         lines.append(f"Scan incomplete: {len(errors)} call(s) failed; see the Coverage section.")
     for u in outcome.result.unpriced:
         lines.append(f"Unpriced: {u.nat_gateway_id} ({u.region}) is left out of the totals; fix: {u.fix}")
-    lines += [f"Wrote {p}" for p in outcome.paths]
+    changes = outcome.result.changes
+    if changes is not None:
+        lines += [f"warning: {w}" for w in changes.warnings]
+    if len(outcome.paths) > MAX_PATHS_LISTED:
+        folders = sorted({str(p.parent) for p in outcome.paths})
+        lines.append(f"Wrote {len(outcome.paths)} files into {', '.join(folders)}")
+    else:
+        lines += [f"Wrote {p}" for p in outcome.paths]
+    failing = fail_on_line(outcome.result, outcome.fail_on)
+    if failing:
+        lines.append(failing)
     return lines

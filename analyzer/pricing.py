@@ -7,7 +7,9 @@ or price the book lacks is an error naming it, never a silent zero.
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -65,10 +67,29 @@ def dump_price_book(book: PriceBook) -> str:
     return book.model_dump_json(indent=2, exclude={"origin"}) + "\n"
 
 
+_LOOKALIKE = str.maketrans({"l": "1", "i": "1", "o": "0"})
+
+
+def nearest_region(text: str, regions: Iterable[str]) -> str | None:
+    """The region a typo most likely meant: ``eu-west-l`` -> ``eu-west-1``, ``eu-centrl-1`` -> ``eu-central-1``."""
+    known = sorted(regions)
+    typed = text.strip().lower()
+    head, _, tail = typed.rpartition("-")
+    fixed = f"{head}-{tail.translate(_LOOKALIKE)}" if head else typed
+    if fixed in known:
+        return fixed
+    near = difflib.get_close_matches(fixed, known, n=1, cutoff=0.75)
+    return near[0] if near else None
+
+
 def price_rows(book: PriceBook, regions: tuple[str, ...] = ()) -> list[str]:
     """Plain text lines, one price each, for `lambda-egress prices show`."""
     for region in regions:
-        book.price(region, "nat_hour")  # a clear error for an unknown region
+        if region not in book.regions:
+            near = nearest_region(region, book.regions)
+            hint = f"; did you mean {near}?" if near else ""
+            raise PriceError(f"no prices for region {region} in the price book ({book.origin}){hint} "
+                             "(`lambda-egress prices show` lists every region it has)")
     rows = [f"price book: {book.origin}, as of {book.as_of}", f"source: {book.source}"]
     for region in sorted(regions or book.regions):
         for key, price in book.regions[region].items():

@@ -14,6 +14,8 @@ from decimal import Decimal
 from analyzer import __version__
 from analyzer.billing import reconcile
 from analyzer.costs import build_alternatives, build_scenarios
+from analyzer.decision_facts import group_findings, with_allowlist
+from analyzer.figures import build_figures
 from analyzer.models import (
     SEVERITIES,
     AnalysisResult,
@@ -156,7 +158,9 @@ def analyze(
         evaluate_all(topology, usage, settings), suppressions, today or snapshot.collected_at.date()
     )
     plans = build_plans(snapshot, topology, scenarios, findings, settings)
-    scenarios = apply_verdicts(scenarios, findings, plans, topology, settings)
+    scenarios = with_allowlist(apply_verdicts(scenarios, findings, plans, topology, settings), topology)
+    findings = group_findings(findings, scenarios, topology)
+    account_names = {a.account_id: a.name for a in snapshot.accounts}
     return AnalysisResult(
         tool_version=__version__,
         collected_at=snapshot.collected_at,
@@ -178,4 +182,5 @@ def analyze(
         billing=None if snapshot.billing is None else reconcile(
             snapshot.billing, snapshot.nat_gateways, scenarios, settings, snapshot.window_days,
             [u.nat_gateway_id for u in unpriced]),
+        figures=build_figures(scenarios, account_names, {n.nat_gateway_id: n.name for n in topology.nats}),
     )

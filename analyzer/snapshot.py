@@ -27,7 +27,7 @@ from analyzer.files import atomic_write_bytes, parse_json, read_limited, size_te
 from analyzer.models import SNAPSHOT_SCHEMA_VERSION, CoverageError, Snapshot
 
 __all__ = ["MAX_SNAPSHOT_BYTES", "check_snapshot", "describe_validation_error", "dump_snapshot", "encode_snapshot",
-           "load_json", "parse_json", "parse_snapshot", "read_bytes", "read_snapshot", "record_route_gaps",
+           "is_report", "load_json", "parse_json", "parse_snapshot", "read_bytes", "read_snapshot", "record_route_gaps",
            "write_snapshot"]
 
 # The largest snapshot read, after gunzip: 50,000 functions take about 175 MB, so this holds about 300,000.
@@ -85,7 +85,21 @@ def describe_validation_error(exc: ValidationError) -> str:
     return f"{where}: {first['msg']}{more}"
 
 
+DEMO_SNAPSHOT_PATH = "sample_data/demo_snapshot.json"
+
+
+def is_report(data: dict) -> bool:
+    """A report.json (``diff`` and ``--previous`` read both kinds; ``report`` only snapshots)."""
+    return "summary" in data and "scenarios" in data
+
+
 def parse_snapshot(data: dict, source: str = "snapshot") -> Snapshot:
+    if is_report(data):
+        raise SnapshotError(
+            f"{source}: this is a report.json (what report and scan write), not a snapshot; pass the "
+            "snapshot.json that scan saved beside it, or try `lambda-egress demo`, which analyzes the bundled "
+            f"demo snapshot ({DEMO_SNAPSHOT_PATH})"
+        )
     version = data.get("schema_version")
     if version is None:
         raise SnapshotError(f"{source}: missing schema_version; is this a lambda-egress snapshot?")

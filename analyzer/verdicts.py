@@ -34,7 +34,7 @@ CONDITIONING = frozenset({
 ORDER = ("blocked", "not-worth-it", "go-with-guard", "go")
 
 
-def _about(topology: Topology) -> dict[tuple[str, str, str], set[str]]:
+def about_nats(topology: Topology) -> dict[tuple[str, str, str], set[str]]:
     """(account, region, NAT id) -> the resource ids a finding may name to be about that NAT's migration."""
     groups = {g.key: g for g in topology.eni_groups}
     out: dict[tuple[str, str, str], set[str]] = {}
@@ -76,8 +76,8 @@ def verdict(scenario: Scenario, findings: Sequence[Finding], plan: MigrationPlan
 
 def apply_verdicts(scenarios: Sequence[Scenario], findings: Sequence[Finding], plans: Sequence[MigrationPlan],
                    topology: Topology, settings: Settings) -> tuple[Scenario, ...]:
-    """Every scenario with its verdict and reasons."""
-    about = _about(topology)
+    """Every scenario with its verdict, its reasons and the ids of every unsuppressed finding judged (worst first)."""
+    about = about_nats(topology)
     index = _findings_by_resource(findings)
     plan_of = {(p.account_id, p.region, p.plan_id): p for p in plans}
     out = []
@@ -89,5 +89,6 @@ def apply_verdicts(scenarios: Sequence[Scenario], findings: Sequence[Finding], p
                 seen.setdefault(f.id, f)
         mine = sorted(seen.values(), key=lambda f: (-SEVERITY_RANK[f.severity], f.rule_id, f.id))
         value, reasons = verdict(s, mine, plan_of.get((s.account_id, s.region, s.plan_id or "")), settings)
-        out.append(s.model_copy(update={"verdict": value, "verdict_reasons": reasons}))
+        out.append(s.model_copy(update={"verdict": value, "verdict_reasons": reasons,
+                                        "finding_ids": tuple(f.id for f in mine)}))
     return tuple(out)

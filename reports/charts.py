@@ -18,7 +18,6 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -26,7 +25,8 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from analyzer.models import AnalysisResult, CostComponent, Scenario
+from analyzer.models import AnalysisResult
+from reports.filters import unit_price
 
 
 @dataclass(frozen=True)
@@ -38,22 +38,21 @@ class Chart:
 
 
 MAX_NATS = 15
+MIN_ACCOUNTS = 3  # two accounts are two numbers: the decision table states them, no chart
 LABEL_CHARS = 40
 FONT = 10  # tick labels, value labels
 FONT_AXIS = 11  # axis titles
 # Dark vs light fill plus different hatches: distinct in colour, in grayscale and for colour-blind readers.
 CURRENT_STYLE = {"color": "#4d4d4d", "hatch": "////", "edgecolor": "black", "linewidth": 0.6}
 PROPOSED_STYLE = {"color": "#d9d9d9", "hatch": "---", "edgecolor": "black", "linewidth": 0.6}
+STAYS_STYLE = {"color": "#f0f0f0", "hatch": "...", "edgecolor": "black", "linewidth": 0.6}
 SAVES_STYLE = {"color": "#bdbdbd", "hatch": "xx", "edgecolor": "black", "linewidth": 0.6}
 COSTS_STYLE = {"color": "#525252", "hatch": "\\\\\\\\", "edgecolor": "black", "linewidth": 0.6}
 # Unicode minus: matplotlib would swap it in for axis ticks, so value labels match.
 MINUS = "\N{MINUS SIGN}"
-
-# Component names and units the cost model (analyzer/costs.py) emits.
-NAT_HOURS = ("current", "NAT gateway hours", "hours")
-NAT_GB = ("current", "NAT data processing", "GB")
-NAT_IPV4 = ("current", "Public IPv4 addresses on the NAT", "IP-hours")
-EIP_IPV4 = ("proposed", "Elastic IPs on Lambda ENIs", "IP-hours")
+CURRENT_LABEL = "Today: the NAT gateway"
+PROPOSED_LABEL = "Proposed: Elastic IPs on Lambda ENIs (the NAT is removed)"
+STAYS_LABEL = "Proposed: Elastic IPs, and the NAT, which stays for other traffic"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"<[^<>]+>")
@@ -61,7 +60,10 @@ _SVG_OPEN = re.compile(r"<svg\b[^<>]*>")
 
 
 def build_charts(result: AnalysisResult) -> list[Chart]:
-    """Every chart the result's data allows, in report order; [] when there are no scenarios."""
+    """Every chart the result's data allows, in report order; [] when there are no scenarios.
+
+    The numbers come from the analysis (scenarios and ``result.figures``); nothing is summed or solved here.
+    """
     if not result.scenarios:
         return []
     builders = (_cost_per_nat, _savings_by_account, _break_even)
@@ -151,10 +153,10 @@ def _account_label(account_id: str, names: dict[str, str]) -> str:
     return _clean(names.get(account_id, account_id), 28)
 
 
-def _legend_above(ax: Axes, handles: list | None = None) -> None:
+def _legend_above(ax: Axes, handles: list | None = None, ncols: int = 3) -> None:
     """Legend in its own row above the plot (layout makes room), where it can never cover data."""
     handles = handles or ax.get_legend_handles_labels()[0]
-    ax.figure.legend(handles=handles, loc="outside upper center", ncols=3, fontsize=FONT, frameon=False)
+    ax.figure.legend(handles=handles, loc="outside upper center", ncols=ncols, fontsize=FONT, frameon=False)
 
 
 def _bar_labels(ax: Axes, bars, values: Iterable[float], **kwargs) -> None:
@@ -164,60 +166,68 @@ def _bar_labels(ax: Axes, bars, values: Iterable[float], **kwargs) -> None:
 # --------------------------------------------------------------------------- cost per NAT
 
 
+def _nat_names(result: AnalysisResult) -> dict[str, str]:
+    return {n.nat_gateway_id: n.name for n in result.nat_gateways if n.name}
+
+
 def _cost_per_nat(result: AnalysisResult) -> Chart:
     ranked = sorted(result.scenarios, key=lambda s: (-s.monthly_savings_usd, s.nat_gateway_id))
     shown = ranked[:MAX_NATS]
-    names = _account_names(result)
+    names, nats = _account_names(result), _nat_names(result)
     labels = [
-        f"{_clean(s.nat_gateway_id)}\n{_account_label(s.account_id, names)} · {_clean(s.region, 20)}" for s in shown
+        (f"{_clean(nats[s.nat_gateway_id])}\n" if s.nat_gateway_id in nats else "")
+        + f"{_clean(s.nat_gateway_id)} · {_account_label(s.account_id, names)}"
+        for s in shown
     ]
     current = [float(s.current_monthly_usd) for s in shown]
     proposed = [float(s.proposed_monthly_usd) for s in shown]
 
     def paint() -> Figure:
-        fig, ax = _figure(8, 1.4 + 0.62 * len(shown))
+        fig, ax = _figure(8, 1.3 + 0.55 * len(shown))
         rows = range(len(shown))
         height = 0.38
-        cur = ax.barh([r - height / 2 for r in rows], current, height, label="Current: NAT gateway", **CURRENT_STYLE)
-        pro = ax.barh(
-            [r + height / 2 for r in rows],
-            proposed,
-            height,
-            label="Proposed: Elastic IP on Lambda ENI",
-            **PROPOSED_STYLE,
-        )
-        for i, (a, b) in enumerate(zip(cur, pro, strict=True)):
+        cur = ax.barh([r - height / 2 for r in rows], current, height, label=CURRENT_LABEL, **CURRENT_STYLE)
+        pro = ax.barh([r + height / 2 for r in rows], proposed, height, **PROPOSED_STYLE)
+        for i, (a, b, s) in enumerate(zip(cur, pro, shown, strict=True)):
             a.set_gid(f"current-{i}")
             b.set_gid(f"proposed-{i}")
+            if not s.nat_removable:
+                b.set_facecolor(STAYS_STYLE["color"])
+                b.set_hatch(STAYS_STYLE["hatch"])
         _bar_labels(ax, cur, current)
         _bar_labels(ax, pro, proposed)
         ax.set_yticks(list(rows), labels)
         ax.invert_yaxis()  # biggest saving on top
         ax.set_xlabel("Monthly cost ($/month)", fontsize=FONT_AXIS)
         ax.set_xlim(0, max([*current, *proposed, 1.0]) * 1.18)
-        _legend_above(ax)
+        legend = [Patch(label=CURRENT_LABEL, facecolor=CURRENT_STYLE["color"], hatch=CURRENT_STYLE["hatch"])]
+        if any(s.nat_removable for s in shown):
+            legend.append(Patch(label=PROPOSED_LABEL, facecolor=PROPOSED_STYLE["color"],
+                                hatch=PROPOSED_STYLE["hatch"]))
+        if not all(s.nat_removable for s in shown):
+            legend.append(Patch(label=STAYS_LABEL, facecolor=STAYS_STYLE["color"], hatch=STAYS_STYLE["hatch"]))
+        _legend_above(ax, handles=legend, ncols=1)
         return fig
 
     more = f" Top {len(shown)} of {len(ranked)} candidates by monthly savings." if len(ranked) > len(shown) else ""
     caption = (
-        "Monthly cost of each candidate NAT gateway today (NAT hours, data processing, public IPv4, "
-        "cross-AZ transfer) next to the cost with its Lambda functions on Elastic IPs, from the cost "
-        f"scenarios in this report.{more} Internet transfer-out is the same in both designs and not included."
+        "Monthly cost of each candidate NAT gateway today (NAT hours, data processing, public IPv4, cross-AZ "
+        "transfer) next to the cost after its Lambda functions move to Elastic IPs, biggest saving on top; where "
+        f"the NAT stays for other traffic, the proposed bar still carries it.{more} Internet transfer-out is the "
+        "same in both designs and not included."
     )
-    return _draw("cost-per-nat", "Current vs proposed monthly cost per NAT gateway", caption, paint)
+    return _draw("cost-per-nat", "Today vs proposed monthly cost per NAT gateway", caption, paint)
 
 
 # --------------------------------------------------------------------------- savings by account
 
 
-def _savings_by_account(result: AnalysisResult) -> Chart:
-    totals: dict[str, Decimal] = {}
-    for s in result.scenarios:
-        totals[s.account_id] = totals.get(s.account_id, Decimal(0)) + s.monthly_savings_usd
-    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-    names = _account_names(result)
-    labels = [_account_label(acct, names) for acct, _ in ordered]
-    values = [float(v) for _, v in ordered]
+def _savings_by_account(result: AnalysisResult) -> Chart | None:
+    rows = result.figures.savings_by_account
+    if len(rows) < MIN_ACCOUNTS:
+        return None
+    labels = [_clean(r.name or r.account_id, 28) for r in rows]
+    values = [float(r.monthly_savings_usd) for r in rows]
 
     def paint() -> Figure:
         fig, ax = _figure(max(8.0, 1.6 + 0.8 * len(values)), 4.2)
@@ -244,7 +254,7 @@ def _savings_by_account(result: AnalysisResult) -> Chart:
 
     caption = (
         "Monthly savings per AWS account if every candidate NAT gateway's Lambda functions moved to "
-        "Elastic IPs on their ENIs: the sum of the per-NAT scenarios. Below zero, the move costs more."
+        "Elastic IPs on their ENIs (report.json figures.savings_by_account). Below zero, the move costs more."
     )
     return _draw("savings-by-account", "Monthly savings by account", caption, paint)
 
@@ -252,93 +262,47 @@ def _savings_by_account(result: AnalysisResult) -> Chart:
 # --------------------------------------------------------------------------- break-even
 
 
-def _component(scenario: Scenario, key: tuple[str, str, str]) -> CostComponent | None:
-    design, name, unit = key
-    for c in scenario.components:
-        if c.design == design and c.name == name and c.unit == unit:
-            return c
-    return None
-
-
-def _break_even_inputs(scenario: Scenario) -> dict[str, float] | None:
-    """The line parameters, or None when a price is missing: no guessing.
-
-    The cost model writes the NAT's IPv4 line only when the NAT has public IPs, so its
-    absence means zero IP-hours, not an unknown price.
-    """
-    hours, gb, eip = (_component(scenario, k) for k in (NAT_HOURS, NAT_GB, EIP_IPV4))
-    if hours is None or gb is None or eip is None:
-        return None
-    ipv4 = _component(scenario, NAT_IPV4)
-    ipv4_usd = ipv4.quantity * ipv4.unit_price_usd if ipv4 is not None else Decimal(0)
-    return {
-        "nat_fixed": float(hours.quantity * hours.unit_price_usd + ipv4_usd),
-        "gb_price": float(gb.unit_price_usd),
-        "observed_gb": float(gb.quantity),
-        "eip": float(eip.quantity * eip.unit_price_usd),
-    }
-
-
 def _break_even(result: AnalysisResult) -> Chart | None:
-    # Only a removable NAT compares "NAT" with "EIPs alone": where the NAT stays,
-    # the proposed design still pays its hours and non-Lambda bytes.
-    removable = [s for s in result.scenarios if s.nat_removable]
-    if not removable:
-        return None
-    best = min(removable, key=lambda s: (-s.monthly_savings_usd, s.nat_gateway_id))
-    p = _break_even_inputs(best)
+    """The removable NAT with the biggest saving (``figures.break_even``): where a NAT that stays still pays
+    its hours and non-Lambda bytes, "NAT vs Elastic IPs alone" would not be the comparison."""
+    p = result.figures.break_even
     if p is None:
         return None
-    even = (p["eip"] - p["nat_fixed"]) / p["gb_price"] if p["gb_price"] > 0 else None
-    even = even if even is not None and even >= 0 else None
-    x_max = max(2 * p["observed_gb"], 1.25 * (even or 0), 10.0)
+    fixed, per_gb, eip = float(p.nat_fixed_monthly_usd), float(p.nat_usd_per_gb), float(p.eip_monthly_usd)
+    observed, x_max = float(p.observed_gb), float(p.range_gb)
+    even = float(p.break_even_gb) if p.break_even_gb is not None else None
+    label = _clean(p.name or p.nat_gateway_id)
 
     def paint() -> Figure:
-        fig, ax = _figure(8, 4.6)
+        fig, ax = _figure(8, 4.4)
         xs = [0.0, x_max]
-        nat = [p["nat_fixed"], p["nat_fixed"] + p["gb_price"] * x_max]
-        ax.plot(xs, nat, color="black", linestyle="-", linewidth=2, label="NAT gateway", gid="line-nat")
-        ax.plot(
-            xs,
-            [p["eip"]] * 2,
-            color="#555555",
-            linestyle="--",
-            linewidth=2,
-            label=f"Elastic IPs on Lambda ENIs ({best.eips_needed})",
-            gid="line-eip",
-        )
-        for y, text in ((nat[1], _usd(nat[1])), (p["eip"], _usd(p["eip"]))):
+        nat = [fixed, fixed + per_gb * x_max]
+        ax.plot(xs, nat, color="black", linestyle="-", linewidth=2, label=f"NAT gateway {label}", gid="line-nat")
+        ax.plot(xs, [eip] * 2, color="#555555", linestyle="--", linewidth=2,
+                label=f"Elastic IPs on Lambda ENIs ({p.eips})", gid="line-eip")
+        for y, text in ((nat[1], _usd(nat[1])), (eip, _usd(eip))):
             ax.annotate(text, (x_max, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=FONT)
-        observed = p["observed_gb"]
         ax.axvline(observed, color="black", linestyle=":", linewidth=1.2, label=f"Observed: {observed:,.0f} GB/month")
-        ax.plot([observed], [p["nat_fixed"] + p["gb_price"] * observed], marker="o", color="black")
+        ax.plot([observed], [fixed + per_gb * observed], marker="o", color="black")
         if even is not None:
-            ax.plot(
-                [even],
-                [p["eip"]],
-                marker="D",
-                color="black",
-                linestyle="none",
-                label=f"Break-even: {even:,.0f} GB/month",
-            )
+            ax.plot([even], [eip], marker="D", color="black", linestyle="none",
+                    label=f"Break-even: {even:,.0f} GB/month")
+        else:
+            ax.annotate("The lines do not cross: the Elastic IPs cost less at every volume", (0.02, 0.04),
+                        xycoords="axes fraction", fontsize=FONT, gid="no-crossing")
         ax.set_xlim(0, x_max)
-        ax.set_ylim(0, max(nat[1], p["eip"]) * 1.15)
+        ax.set_ylim(0, max(nat[1], eip) * 1.15)
         ax.set_xlabel("NAT data processed (GB/month)", fontsize=FONT_AXIS)
         ax.set_ylabel("Monthly cost ($/month)", fontsize=FONT_AXIS)
-        _legend_above(ax)
+        _legend_above(ax, ncols=2)
         return fig
 
-    verdict = (
-        f"The lines cross at {even:,.0f} GB/month."
-        if even is not None
-        else "The Elastic IP design costs less at every volume shown."
-    )
+    verdict = (f"The lines cross at {even:,.0f} GB/month." if even is not None
+               else "The lines do not cross: the Elastic IPs cost less at every volume.")
     caption = (
-        f"Monthly cost of {_clean(best.nat_gateway_id)} (the biggest saving among removable NATs) as its "
-        "traffic varies, "
-        f"at {_clean(best.region, 20)} prices from the price book. NAT line: gateway hours and its public "
-        "IPv4, plus data processing per GB. Elastic IP line: "
-        f"{best.eips_needed} public IPv4 address(es), flat. {verdict} "
-        "Cross-AZ and internet transfer are left out."
+        f"Monthly cost of {label} ({_clean(p.nat_gateway_id)}, the biggest saving among removable NATs) as its "
+        f"traffic varies, at {_clean(p.region, 20)} prices. NAT line: gateway hours and its public IPv4 "
+        f"({_usd(fixed)}), plus {unit_price(p.nat_usd_per_gb)} per GB processed. Elastic IP line: {p.eips} public "
+        f"IPv4 address(es), flat ({_usd(eip)}). {verdict} Cross-AZ and internet transfer are left out."
     )
-    return _draw("break-even", f"Break-even: NAT gateway vs Elastic IPs ({_clean(best.region, 20)})", caption, paint)
+    return _draw("break-even", f"Break-even: {label} vs Elastic IPs", caption, paint)

@@ -18,14 +18,17 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from analyzer.inert import reveal
+from analyzer.plan.commands import comment as sh_comment
 
 DASH = "—"
 
-# Markdown specials that can start emphasis, links, headings, tables, code or
-# strikethrough. ``<``, ``>`` and ``&`` are HTML-escaped instead, so inline
-# HTML can never be injected.
-_MD_SPECIALS = re.compile(r"([\\`*_\[\]#|~!])")
+# Markdown specials that can start emphasis, links, headings, tables, code, strikethrough, inline HTML
+# (``<``) or an entity (``&``): each gets a backslash, which CommonMark shows as the character itself, so
+# ``<script>`` is text and ``->`` stays an arrow (``>`` is escaped only where it would start a quote).
+_MD_SPECIALS = re.compile(r"([\\`*_\[\]#|~!<&])")
 _WHITESPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 # What GitHub's cmark-gfm turns into links without any markup: "scheme://" URLs, "www." hosts, e-mail
 # addresses (and "mailto:" / "xmpp:" in front of them). A backslash before the ":" or the "." stops the
@@ -104,22 +107,62 @@ def compact_json(value: Any) -> str:
 
 
 def _md_text(text: str) -> str:
-    text = _MD_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
+    text = _MD_SPECIALS.sub(r"\\\1", text)
     text = _SCHEME.sub(lambda m: f"{m.group(1) or m.group(2)}\\:", text)
     return _WWW.sub(r"\1\\.", text)
 
 
-def md_escape(value: Any) -> str:
-    """Make any string inert Markdown text: one line, specials backslash-escaped, HTML escaped, no autolinks."""
-    if value is None:
-        return ""
-    text = reveal(_WHITESPACE.sub(" ", str(value)).strip())
+def _md_inline(text: str) -> str:
+    """One line of text as inert Markdown: e-mail addresses as code spans (never autolinked), the rest escaped."""
     parts, start = [], 0
     for address in _EMAIL.finditer(text):
         parts += [_md_text(text[start : address.start()]), f"`{address.group()}`"]
         start = address.end()
     parts.append(_md_text(text[start:]))
     return "".join(parts)
+
+
+def _line_start(escaped: str) -> str:
+    """A ``>`` that starts the text would open a block quote where the text starts a line."""
+    return "\\" + escaped if escaped.startswith(">") else escaped
+
+
+def md_escape(value: Any) -> str:
+    """Make any string inert Markdown text: one line, specials backslash-escaped, no HTML, no autolinks."""
+    if value is None:
+        return ""
+    return _line_start(_md_inline(reveal(_WHITESPACE.sub(" ", str(value)).strip())))
+
+
+def md_code(value: Any) -> str:
+    """Any string as an inert Markdown code span (ids, commands): shown as code, never parsed.
+
+    Nothing inside a code span is Markdown or HTML; only a ``|`` still splits a GFM table cell, so it is
+    escaped (GFM unescapes it inside code too), and the fence is longer than any backtick run inside.
+    """
+    if value is None or value == "":
+        return DASH
+    text = reveal(_WHITESPACE.sub(" ", str(value)).strip()).replace("|", "\\|")
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def md_text(value: Any) -> str:
+    """Prose that marks commands with backticks (rule messages, remediation, plan steps): the marked parts
+    as code spans, the rest escaped as ``md_escape`` does. AWS names inside stay inert either way."""
+    if value is None:
+        return ""
+    text = reveal(_WHITESPACE.sub(" ", str(value)).strip())
+    parts, start = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        parts += [_md_inline(text[start : span.start()]), md_code(span.group(1))]
+        start = span.end()
+    parts.append(_md_inline(text[start:]))
+    return _line_start("".join(parts))
 
 
 def md_join(values: Iterable[Any], sep: str = ", ") -> str:
@@ -137,6 +180,21 @@ def md_html(value: Any) -> str:
     if value is None:
         return ""
     return html.escape(reveal(_WHITESPACE.sub(" ", str(value)).strip()), quote=True)
+
+
+# Ids and addresses a browser must not break at their hyphens or dots: each is wrapped in a no-wrap span.
+_ID_TOKEN = re.compile(
+    r"\b(?:(?:nat|eni|subnet|sg|vpc|vpce|eipalloc|eipassoc|rtb|igw|tgw|pl)-[0-9a-f]{4,17}"
+    r"|\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?)\b"
+)
+
+
+def html_ids(value: Any) -> Markup:
+    """Text for HTML, escaped, with every id and IP inside ``<span class="id">`` so it never wraps mid-token."""
+    if value is None:
+        return Markup("")
+    text = str(escape(reveal(str(value))))  # no raw "<" is left, so the spans cannot meet markup
+    return Markup(_ID_TOKEN.sub(lambda m: f'<span class="id">{m.group(0)}</span>', text))
 
 
 def csv_cell(value: Any) -> Any:
@@ -169,8 +227,12 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "when": when,
     "compact_json": compact_json,
     "md_escape": md_escape,
+    "md_code": md_code,
+    "md_text": md_text,
     "md_join": md_join,
     "md_html": md_html,
     "csv_cell": csv_cell,
     "code_block": code_block,
+    "html_ids": html_ids,
+    "sh_comment": sh_comment,
 }

@@ -1,19 +1,23 @@
-"""Small builders for hand-made snapshots in tests (plain data, no AWS)."""
+"""Small builders for hand-made snapshots in tests (plain data, no AWS).
+
+The record shapes (a Lambda ARN, a route, a daily series, a Lambda ENI) come from ``devtools.estate``,
+the builders the demo generator and the benchmark estates use too.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from analyzer.models import (
     LambdaFunction,
     MetricSeries,
     NatGateway,
     NetworkInterface,
-    Route,
     RouteTable,
     Snapshot,
     Subnet,
 )
+from devtools import estate
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -27,10 +31,9 @@ def subnet(subnet_id: str, az: str = "us-east-1a", vpc: str = VPC, region: str =
 
 def table(table_id: str, *, subnets: tuple[str, ...] = (), main: bool = False, nat: str | None = None,
           igw: str | None = None, tgw: str | None = None, vpc: str = VPC, region: str = REGION) -> RouteTable:
-    routes = [Route(destination_cidr_block="10.0.0.0/16", gateway_id="local")]
+    routes = [estate.local_route("10.0.0.0/16")]
     if nat or igw or tgw:
-        routes.append(Route(destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat, gateway_id=igw,
-                            transit_gateway_id=tgw))
+        routes.append(estate.route("0.0.0.0/0", nat_gateway_id=nat, gateway_id=igw, transit_gateway_id=tgw))
     return RouteTable(account_id=ACCOUNT, region=region, route_table_id=table_id, vpc_id=vpc, is_main=main,
                       subnet_ids=subnets, routes=tuple(routes))
 
@@ -45,9 +48,8 @@ def nat(nat_id: str, *, subnet_id: str | None = "subnet-pub-a", az: str | None =
 
 def function(name: str, subnets: tuple[str, ...], sgs: tuple[str, ...] = ("sg-1",), state: str = "Active",
              region: str = REGION) -> LambdaFunction:
-    return LambdaFunction(account_id=ACCOUNT, region=region, name=name,
-                          arn=f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}", vpc_id=VPC,
-                          subnet_ids=subnets, security_group_ids=sgs, state=state)
+    return estate.lambda_function(ACCOUNT, region, name, vpc_id=VPC, subnet_ids=subnets, security_group_ids=sgs,
+                                  state=state)
 
 
 def eni(eni_id: str, subnet_id: str, sgs: tuple[str, ...] = ("sg-1",), *, kind: str = "lambda",
@@ -61,11 +63,8 @@ def daily(metric: str, dim_value: str, values: list[float], *, namespace: str = 
           dim_name: str = "NatGatewayId", stat: str = "Sum", region: str = REGION,
           end: datetime = COLLECTED_AT) -> MetricSeries:
     """Daily points ending the day before ``end``'s midnight."""
-    start = end.replace(hour=0, minute=0) - timedelta(days=len(values))
-    return MetricSeries(account_id=ACCOUNT, region=region, namespace=namespace, metric_name=metric,
-                        dimension_name=dim_name, dimension_value=dim_value, stat=stat,
-                        timestamps=tuple(start + timedelta(days=i) for i in range(len(values))),
-                        values=tuple(values))
+    return estate.daily(ACCOUNT, region, namespace, metric, dim_name, dim_value, stat,
+                        estate.window(end, len(values)), values)
 
 
 def snapshot(**records) -> Snapshot:

@@ -79,7 +79,10 @@ def with_nat_prefix(prefix: str) -> dict:
     return json.loads(text)
 
 
-def run_report(tmp: Path, doc: dict, *extra: str, formats: str = "html,md,json,csv") -> tuple[Path, Any]:
+ALL_FORMATS = "html,md,md-summary,json,csv,runbooks"
+
+
+def run_report(tmp: Path, doc: dict, *extra: str, formats: str = ALL_FORMATS) -> tuple[Path, Any]:
     """Write ``doc`` as a snapshot, run ``lambda-egress report`` on it in process, return (out dir, result)."""
     tmp.mkdir(parents=True, exist_ok=True)
     snap = tmp / "snapshot.json"

@@ -56,7 +56,11 @@ def test_demo_writes_every_report(tmp_path):
     result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["costs.csv", "findings.csv", "report.html", "report.json", "report.md"]
+    assert names == ["costs.csv", "decisions.csv", "findings.csv", "report.html", "report.json", "report.md",
+                     "runbooks", "summary.md"]
+    report_plans = json.loads((tmp_path / "report.json").read_text())["plans"]
+    assert sorted(p.name for p in (tmp_path / "runbooks").iterdir()) == sorted(
+        f"{p['plan_id']}.{ext}" for p in report_plans for ext in ("md", "sh"))
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["schema_version"] == "2"
     assert report["summary"]["functions_behind_nat"] > 0
@@ -123,8 +127,8 @@ def test_unpriced_region_prices_the_rest_and_exits_3(tmp_path):
 def test_bad_format_and_bad_severity_are_exit_2(tmp_path):
     proc = _cli("demo", "--out", str(tmp_path), "--format", "html,pdf")
     assert proc.returncode == 2 and "pdf" in proc.stderr
-    proc = _cli("demo", "--out", str(tmp_path), "--fail-on", "high")  # demo takes no --fail-on
-    assert proc.returncode == 2 and "No such option" in proc.stderr
+    proc = _cli("demo", "--out", str(tmp_path), "--fail-on", "critical!")
+    assert proc.returncode == 2 and "critical!" in proc.stderr
     proc = _cli("report", "x.json", "--fail-on", "urgent")
     assert proc.returncode == 2 and "urgent" in proc.stderr
 

@@ -137,16 +137,38 @@ def _github(path: Path) -> _Rendered:
     return parser
 
 
+RUNBOOK_LINK = re.compile(r"runbooks/[A-Za-z0-9_.+-]+\.md")
+
+
+def _own_links(urls: set[str]) -> tuple[set[str], int]:
+    """(the links that are not runbooks, how many runbook links): runbook names carry the sanitised NAT ids."""
+    books = {u for u in urls if u.startswith("runbooks/")}
+    assert all(RUNBOOK_LINK.fullmatch(u) for u in books), books
+    return urls - books, len(books)
+
+
+def _markdown_documents(out: Path) -> list[Path]:
+    """report.md, summary.md and every runbook, the runbooks in plan order."""
+    from reports.runbooks import runbook_path
+
+    plans = json.loads((out / "report.json").read_text())["plans"]
+    return [out / "report.md", out / "summary.md", *(out / runbook_path(p["plan_id"]) for p in plans)]
+
+
 def test_markdown_renders_no_injected_element_or_link(runs):
-    clean, dirty = _github(runs["clean"] / "report.md"), _github(runs["injected"] / "report.md")
-    assert dirty.urls == clean.urls  # only the report's own links (rule references, its own anchors)
-    assert not [u for u in dirty.urls if "evil" in u]
-    code_spans = dirty.tags.pop("code", 0) - clean.tags.pop("code", 0)
-    assert dirty.tags == clean.tags
-    assert code_spans > 0  # the e-mail addresses, shown as code so GitHub does not link them
+    documents = list(zip(_markdown_documents(runs["clean"]), _markdown_documents(runs["injected"]), strict=True))
+    assert len(documents) > 2
+    for clean_path, dirty_path in documents:
+        clean, dirty = _github(clean_path), _github(dirty_path)
+        assert _own_links(dirty.urls) == _own_links(clean.urls), dirty_path  # only the report's own links
+        assert not [u for u in dirty.urls if "evil" in u]
+        code_spans = dirty.tags.pop("code", 0) - clean.tags.pop("code", 0)
+        assert dirty.tags == clean.tags, dirty_path
+        assert code_spans >= 0
+        assert not RAW_CONTROL.search(dirty_path.read_text()), dirty_path
     text = (runs["injected"] / "report.md").read_text()
-    assert not RAW_CONTROL.search(text)
     assert "http\\://evil.example/bare" in text and "www\\.evil.example" in text and "`victim@evil.example`" in text
+    assert _github(runs["injected"] / "report.md").tags["code"] > _github(runs["clean"] / "report.md").tags["code"]
 
 
 @pytest.mark.parametrize("autolink", CORPUS["autolink"].split())
@@ -162,7 +184,7 @@ def test_each_autolink_form_is_broken(autolink):
 
 def _cells(out: Path) -> list[str]:
     cells = []
-    for name in ("findings.csv", "costs.csv"):
+    for name in ("decisions.csv", "findings.csv", "costs.csv"):
         with open(out / name, newline="", encoding="utf-8") as handle:
             cells += [cell for row in csv.reader(handle) for cell in row]
     return cells

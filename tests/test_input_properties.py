@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = json.loads((ROOT / "sample_data/demo_snapshot.json").read_text())
 PRICES = json.loads((ROOT / "analyzer/data/price_book.json").read_text())
 SUPPRESSIONS = (ROOT / "sample_data/suppressions.example.yaml").read_text()
-SET = ("report.md", "report.json", "findings.csv", "costs.csv")
+SET = ("report.md", "report.json", "decisions.csv", "findings.csv", "costs.csv")
 runner = CliRunner()
 
 DEEP = "\x00deep\x00"  # placeholders spliced into the JSON text: json.dumps cannot write them

@@ -27,7 +27,7 @@ from analyzer.snapshot import read_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "sample_data/demo_snapshot.json"
-REPORTS = ("report.md", "report.json", "findings.csv", "costs.csv")
+REPORTS = ("report.md", "report.json", "decisions.csv", "findings.csv", "costs.csv")
 runner = CliRunner()
 
 
@@ -159,8 +159,8 @@ def test_cli_disk_full_is_exit_2_one_line_and_the_previous_set(tmp_path):
         result = runner.invoke(app, ["report", str(DEMO), "--out", str(out), "--format", "md,json,csv"])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: cannot write {out / 'findings.csv'}: No space left on device; nothing in {out} was replaced "
-        "(report.md, report.json, findings.csv, costs.csv not written; any previous ones kept)"
+        f"error: cannot write {out / 'decisions.csv'}: No space left on device; nothing in {out} was replaced "
+        "(report.md, report.json, decisions.csv, findings.csv, costs.csv not written; any previous ones kept)"
     ]
     assert contents(out) == marks
 

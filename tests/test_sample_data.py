@@ -1,7 +1,7 @@
 """The bundled demo snapshot and the synthetic benchmark generator.
 
 The demo is what `lambda-egress demo` shows a first-time user, so it must stay
-valid, realistic and exactly what ``sample_data/generate.py`` writes. Whether
+valid, realistic and exactly what ``devtools/demo.py`` writes. Whether
 every rule fires on it is checked where the pipeline is wired, not here.
 """
 
@@ -20,6 +20,7 @@ import yaml
 
 from analyzer.models import Snapshot
 from analyzer.snapshot import dump_snapshot, parse_snapshot, read_snapshot
+from devtools import demo as generate
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "sample_data" / "demo_snapshot.json"
@@ -38,7 +39,6 @@ def _load(name: str, path: Path):
     return module
 
 
-generate = _load("demo_generate", ROOT / "sample_data" / "generate.py")
 synth = _load("perf_synth", ROOT / "tests" / "perf" / "synth.py")
 
 
@@ -220,7 +220,19 @@ def test_public_subnet_cases_and_escaping_tags(demo):
 def test_generator_is_deterministic_and_matches_the_committed_file():
     first, second = generate.build_demo(), generate.build_demo()
     assert dump_snapshot(first) == dump_snapshot(second)
-    assert dump_snapshot(first) == DEMO.read_bytes(), "run: python sample_data/generate.py"
+    assert dump_snapshot(first) == DEMO.read_bytes(), "run: python -m devtools.demo"
+
+
+def test_the_generator_is_a_development_tool_not_in_the_wheel():
+    """``lambda-egress demo`` needs only the snapshot; the generator stays in devtools/, which is not packaged."""
+    import tomllib
+    from importlib import resources
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert not [p for p in config["packages"] if p.split(".")[0] == "devtools"]
+    shipped = {p.name for p in resources.files("analyzer.sample_data").iterdir() if p.name.endswith(".py")}
+    assert shipped == {"__init__.py"}
+    assert "demo_snapshot.json" in {p.name for p in resources.files("analyzer.sample_data").iterdir()}
 
 
 def test_suppression_example_names_demo_resources(demo):

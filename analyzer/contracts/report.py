@@ -18,6 +18,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from analyzer.contracts.base import Frozen, Located, Num, Usd
+from analyzer.contracts.changes import Changes
+from analyzer.contracts.figures import Figures
 from analyzer.contracts.prices import PriceBookInfo, PriceKey
 from analyzer.contracts.snapshot import Account, Coverage
 
@@ -141,6 +143,11 @@ class Scenario(Located):
     # of the findings behind it and the settings it was judged against ("min_savings_usd=10").
     verdict: Literal["go", "go-with-guard", "blocked", "not-worth-it"] | None = None
     verdict_reasons: tuple[str, ...] = ()
+    finding_ids: tuple[str, ...] = ()  # every unsuppressed finding the verdict judged (about this NAT), worst first
+    # The partner's allow-list change (analyzer.rules.allowlist_change.allowlist_delta): addresses to add
+    # before cutover, and the NAT's addresses that can leave the list once it is deleted.
+    allowlist_add: int = 0
+    allowlist_remove: tuple[str, ...] = ()
 
 
 class Alternative(Located):
@@ -173,6 +180,9 @@ class Finding(Located):
     suppressed: bool = False
     suppression_reason: str | None = None
     id: str = ""  # stable: finding_id(rule, account, region, resource ids); filled in when not given
+    # The candidate NAT gateway the finding is reported under (analyzer.finding_nats); None when it is about
+    # no candidate.
+    nat_gateway_id: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -375,3 +385,5 @@ class AnalysisResult(Frozen):
     assumptions: tuple[str, ...] = ()
     unpriced: tuple[UnpricedNat, ...] = ()  # NAT gateways left out of the totals for want of a price
     billing: BillingReport | None = None  # set when a CUR was given
+    figures: Figures = Field(default_factory=Figures)  # the numbers the charts draw (analyzer.figures)
+    changes: Changes | None = None  # set with --previous: what changed since that run (analyzer.diff)

@@ -11,21 +11,44 @@ partner must add before cutover. ``analyzer.design`` decided which is which.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from analyzer.models import Finding, Settings, Topology, Usage
+from analyzer.models import Finding, NatView, Settings, TargetEni, Topology, Usage
 from analyzer.rules.base import NETWORKING_DOC, Rule, candidate_nats, ids_text, plural, targets_by_nat
+
+
+@dataclass(frozen=True)
+class AllowlistDelta:
+    """What the partner's allow-list gains and loses when one NAT's functions move."""
+
+    addresses: int  # addresses the NAT's target ENIs egress from
+    new: int  # addresses the partner must add: new allocations and ones already on other ENIs there
+    unknown: tuple[str, ...]  # of those, addresses already on ENIs (not the NAT's)
+    kept: tuple[str, ...]  # the NAT's own addresses the ENIs reuse
+    dropped: tuple[str, ...]  # the NAT's addresses that can leave the list once it is deleted
+
+
+def allowlist_delta(topology: Topology, nat: NatView,
+                    owned: dict[tuple[str, str, str], list[TargetEni]] | None = None) -> AllowlistDelta:
+    """The one computation of a NAT's allow-list change (the rule's message and the decision table).
+
+    ``owned`` is ``targets_by_nat(topology, owner=True)``, built once by a caller that asks for every NAT.
+    """
+    owned = owned if owned is not None else targets_by_nat(topology, owner=True)
+    addresses = [a for t in owned.get((nat.account_id, nat.region, nat.nat_gateway_id), []) for a in t.addresses]
+    unknown = tuple(a.public_ip or a.allocation_id for a in addresses
+                    if a.origin == "existing" and a.public_ip not in nat.public_ips)  # fmt: skip
+    kept = tuple(a.public_ip or a.allocation_id for a in addresses if a.nat_gateway_id == nat.nat_gateway_id)
+    dropped = tuple(sorted(set(nat.public_ips) - set(kept))) if nat.removable else ()
+    new = sum(1 for a in addresses if a.origin == "new") + len(unknown)
+    return AllowlistDelta(len(addresses), new, unknown, kept, dropped)
 
 
 def _check(rule: Rule, topology: Topology, usage: Usage, settings: Settings) -> Iterator[Finding]:
     owned = targets_by_nat(topology, owner=True)
     for nat in candidate_nats(topology):
-        addresses = [a for t in owned.get((nat.account_id, nat.region, nat.nat_gateway_id), []) for a in t.addresses]
-        new = [a for a in addresses if a.origin == "new"]
-        unknown = [a.public_ip or a.allocation_id for a in addresses
-                   if a.origin == "existing" and a.public_ip not in nat.public_ips]  # fmt: skip
-        kept = [a.public_ip or a.allocation_id for a in addresses if a.nat_gateway_id == nat.nat_gateway_id]
-        dropped = sorted(set(nat.public_ips) - set(kept)) if nat.removable else []
-        count = len(new) + len(unknown)
+        delta = allowlist_delta(topology, nat, owned)
+        count, unknown, kept, dropped = delta.new, list(delta.unknown), list(delta.kept), list(delta.dropped)
         if count == 0:
             continue
         reuse = f"it reuses {ids_text(kept)}" if kept else "it reuses none of the NAT's addresses"
@@ -40,7 +63,7 @@ def _check(rule: Rule, topology: Topology, usage: Usage, settings: Settings) -> 
             region=nat.region,
             resource_ids=[nat.nat_gateway_id, *nat.function_arns],
             message=(
-                f"Moving the functions behind {nat.nat_gateway_id} needs {plural(len(addresses), 'address', 'es')} "
+                f"Moving the functions behind {nat.nat_gateway_id} needs {plural(delta.addresses, 'address', 'es')} "
                 f"(one per Lambda ENI of each target subnet + security groups); {reuse}, so the partner must "
                 f"allow-list {plural(count, 'new address', 'es')}{known} before cutover."
             ),

@@ -23,7 +23,7 @@ def _check(rule: Rule, topology: Topology, usage: Usage, settings: Settings) -> 
     for nat in candidate_nats(topology):
         flagged = nat.requester_managed_eni_ids
         known = (
-            f" {plural(len(flagged), 'of its Lambda ENIs', 'of its Lambda ENIs')} ({ids_text(flagged)}) report "
+            f" {len(flagged)} of its Lambda ENIs ({ids_text(flagged)}) report "
             "RequesterManaged: true, the case the EC2 guide forbids."
             if flagged
             else " None of its Lambda ENIs reports RequesterManaged: true in this scan; the flag has been seen both "

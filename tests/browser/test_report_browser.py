@@ -16,6 +16,7 @@ the tests skip on a workstation and fail in CI (``CI`` set).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -79,9 +80,10 @@ class Watch:
     console_errors: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    also: tuple[str, ...] = ()  # other files of the report set a link may open (its runbooks)
 
     def allows(self, url: str) -> bool:
-        return url.split("#", 1)[0] == self.url or url.startswith(("data:", "about:"))
+        return url.split("#", 1)[0] in (self.url, *self.also) or url.startswith(("data:", "about:"))
 
     def problems(self) -> list[str]:
         return (
@@ -92,10 +94,10 @@ class Watch:
         )
 
 
-def open_watched(browser: Any, report: Path) -> tuple[Any, Watch]:
-    """Open ``report`` in a fresh context that records errors and aborts every other request."""
-    watch = Watch(report.resolve().as_uri())
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+def open_watched(browser: Any, report: Path, width: int = 1280, also: tuple[Path, ...] = ()) -> tuple[Any, Watch]:
+    """Open ``report`` in a fresh context that records errors and aborts every other request (but ``also``)."""
+    watch = Watch(report.resolve().as_uri(), also=tuple(p.resolve().as_uri() for p in also))
+    context = browser.new_context(viewport={"width": width, "height": 900}, service_workers="block")
 
     def route(route: Any) -> None:
         if watch.allows(route.request.url):
@@ -150,22 +152,80 @@ def toc_problems(page: Any) -> list[str]:
     return [f"table-of-contents link {h} has no target" for h in missing]
 
 
-# --------------------------------------------------------------------------- the report
+# --------------------------------------------------------------------------- the review report of the demo
+
+PAGE_BUDGET = 12  # Letter pages the review report may print to (issue 10)
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 
-def test_demo_report_in_headless_chromium(browser: Any, tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "analyzer", "demo", "--out", str(tmp_path), "--format", "html"]
-    subprocess.run(cmd, check=True)
-    page, watch = open_watched(browser, tmp_path / "report.html")
-    shot = tmp_path / "report-first-page.png"
-    page.screenshot(path=str(shot))
-    print(f"first page of the demo report: {shot}")
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's whole set (review report, runbooks, data files), written once by the real CLI."""
+    out = tmp_path_factory.mktemp("demo")
+    subprocess.run([sys.executable, "-m", "analyzer", "demo", "--out", str(out)], check=True)
+    return out
 
+
+def _pdf_pages(pdf: bytes) -> int:
+    """The page count of a Chromium PDF: its root page tree's /Count (the largest, as every node counts its own)."""
+    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
+    counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
+    assert counts, "no page tree in the PDF"
+    return max(counts)
+
+
+def test_review_report_at_desktop_width(browser: Any, demo: Path, tmp_path: Path) -> None:
+    page, watch = open_watched(browser, demo / "report.html", width=1366)
+    shot = tmp_path / "page1-desktop-1366.png"
+    page.screenshot(path=str(shot))  # page 1 as a reviewer first sees it: KPIs, the decision table
+    print(f"page 1 of the demo review report at 1366 px: {shot}")
+    rows = page.locator("table.decisions tbody tr")
+    assert rows.count() == 7 and page.locator("table.decisions").is_visible()
+    assert page.locator("table.decisions").bounding_box()["y"] < 900 * 1.5  # on page 1, not under a book
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
     problems = [*toc_problems(page), sort_problem(page)]
     page.wait_for_load_state("networkidle")  # anything the clicks set off
-    problems = [p for p in [*watch.problems(), *problems] if p]
-    assert problems == []
+    assert [p for p in [*watch.problems(), *problems] if p] == []
     assert shot.stat().st_size > 0
+
+
+def test_review_report_on_a_phone_scrolls_tables_not_the_page(browser: Any, demo: Path, tmp_path: Path) -> None:
+    page, watch = open_watched(browser, demo / "report.html", width=420)
+    shot = tmp_path / "page1-phone-420.png"
+    page.screenshot(path=str(shot))
+    print(f"page 1 of the demo review report at 420 px: {shot}")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), "the page scrolls sideways at 420 px"
+    box = page.locator("table.decisions").evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+    assert box[0] > box[1], "the decision table should scroll inside its box at 420 px"
+    wide = page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => !e.closest('.scroll, svg'))
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(e => e.tagName)""")
+    assert wide == []
+    assert watch.problems() == []
+
+
+def test_review_report_prints_within_the_page_budget(browser: Any, demo: Path, tmp_path: Path) -> None:
+    page, watch = open_watched(browser, demo / "report.html", width=1366)
+    pdf = page.pdf(format="Letter", prefer_css_page_size=True)
+    (tmp_path / "report.pdf").write_bytes(pdf)
+    pages = _pdf_pages(pdf)
+    print(f"the demo review report prints to {pages} Letter pages: {tmp_path / 'report.pdf'}")
+    assert 1 <= pages <= PAGE_BUDGET
+    assert watch.problems() == []
+
+
+def test_a_runbook_opens_from_the_decision_table(browser: Any, demo: Path) -> None:
+    books = tuple((demo / "runbooks").glob("*.md"))
+    page, watch = open_watched(browser, demo / "report.html", width=1366, also=books)
+    link = page.locator("table.decisions a", has_text="runbook").first
+    href = link.get_attribute("href")
+    assert href and href.startswith("runbooks/") and href.endswith(".md")
+    with page.expect_navigation():
+        link.click()
+    assert page.url == (demo / href).resolve().as_uri()
+    text = page.locator("body").inner_text()
+    assert text.startswith("# Runbook: ") and "## Steps" in text and "### 1. " in text and "```sh" in text
+    assert "aws " in text
+    assert watch.problems() == []
 
 
 # --------------------------------------------------------------------------- the harness itself

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import cmarkgfm
+from cmarkgfm.cmark import Options
 from curgen import NOV, OCT
 from traffic_case import shared_nat_snapshot
 
@@ -38,6 +40,8 @@ def test_billing_section_escapes_cur_strings_and_shows_the_adjustment_apart():
     html = render_html(result)
     assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     md = render_markdown(result)
-    section = md.split("## Billed vs modelled")[1].split("## Assumptions")[0]
-    assert "<img" not in section and "\\|" in section
-    assert "-$2.50" in section and "| nat-a |" in section and "**flagged**" in section
+    section = md.split("## Billed vs modelled")[1].split("\n## ")[0]
+    rendered = cmarkgfm.github_flavored_markdown_to_html(section, options=Options.CMARK_OPT_UNSAFE)
+    assert "<img" not in rendered and "&lt;img src=x onerror=alert(1)&gt;|**x**" in rendered  # text, not markup
+    assert "\\<img" in section and "\\|" in section  # CommonMark's own escapes: shown as text
+    assert "-$2.50" in section and "| `nat-a` |" in section and "**flagged**" in section

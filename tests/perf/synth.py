@@ -29,17 +29,16 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a script (or loaded by path by a benchmark): devtools/ is at the repo root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 from analyzer.models import (
     Account,
     Coverage,
     EipQuota,
-    ElasticIp,
     InternetGateway,
-    LambdaFunction,
-    MetricSeries,
     NatGateway,
     NetworkInterface,
-    Route,
     RouteTable,
     Snapshot,
     Subnet,
@@ -47,6 +46,7 @@ from analyzer.models import (
     VpcEndpoint,
 )
 from analyzer.snapshot import write_snapshot
+from devtools import estate
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1", "us-west-2")
 COLLECTED_AT = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
@@ -60,8 +60,8 @@ _MIX = 0x9E3779B97F4A7C15  # odd, so i -> i * _MIX mod 2^64 is a bijection: ids 
 
 
 def new(model, **fields):
-    """``model.model_construct`` with the defaults filled in, minus validation."""
-    return model.model_construct(**fields)
+    """``model.model_construct`` with the defaults filled in, minus validation (``devtools.estate.make``)."""
+    return estate.make(model, validate=False, **fields)
 
 
 class Ids:
@@ -86,8 +86,8 @@ class Estate:
         self.rows: dict[str, list] = defaultdict(list)
         self.public_ips = 0
         self.ip_counts: dict[str, int] = defaultdict(int)
-        self.days = [COLLECTED_AT.date() - timedelta(days=WINDOW_DAYS - i) for i in range(WINDOW_DAYS)]
-        self.stamps = tuple(datetime(d.year, d.month, d.day, tzinfo=UTC) for d in self.days)
+        self.days = estate.window(COLLECTED_AT, WINDOW_DAYS)
+        self.stamps = tuple(estate.midnight(d) for d in self.days)
         self.weights = tuple(0.6 if d.weekday() >= 5 else 1.0 for d in self.days)
 
     def public_ip(self) -> str:
@@ -133,11 +133,13 @@ class Estate:
     def nat(self, loc: dict, vpc_id: str, subnet: Subnet) -> NatGateway:
         nat_id, eni_id, alloc = self.ids.next("nat"), self.ids.next("eni"), self.ids.next("eipalloc")
         public, private = self.public_ip(), self.private_ip(subnet)
-        self.rows["enis"].append(self.eni(loc, eni_id, vpc_id, subnet, "nat_gateway", (), private,
-                                          f"Interface for NAT Gateway {nat_id}", public, alloc))
-        self.rows["eips"].append(new(ElasticIp, **loc, allocation_id=alloc, public_ip=public,
-                                     association_id=self.ids.next("eipassoc"), network_interface_id=eni_id,
-                                     private_ip=private, name=None))
+        self.rows["enis"].append(estate.nat_eni(
+            **loc, eni_id=eni_id, vpc_id=vpc_id, subnet_id=subnet.subnet_id, az=subnet.availability_zone,
+            nat_id=nat_id, validate=False, security_group_ids=(), private_ip=private, public_ip=public,
+            allocation_id=alloc, status="in-use"))
+        self.rows["eips"].append(estate.elastic_ip(**loc, allocation_id=alloc, public_ip=public, validate=False,
+                                                   association_id=self.ids.next("eipassoc"),
+                                                   network_interface_id=eni_id, private_ip=private, name=None))
         nat = new(NatGateway, **loc, nat_gateway_id=nat_id, vpc_id=vpc_id, subnet_id=subnet.subnet_id,
                   availability_zone=subnet.availability_zone, availability_mode="zonal",
                   connectivity_type="public", state="available", public_ips=(public,), private_ips=(private,),
@@ -146,18 +148,18 @@ class Estate:
         self.nat_metrics(nat)
         return nat
 
-    def eni(self, loc, eni_id, vpc_id, subnet, kind, sgs, private, description, public=None, alloc=None):
+    def ec2_eni(self, loc, eni_id, vpc_id, subnet, sgs, private):
         return new(NetworkInterface, **loc, network_interface_id=eni_id, vpc_id=vpc_id,
-                   subnet_id=subnet.subnet_id, availability_zone=subnet.availability_zone, interface_type=kind,
-                   description=description, security_group_ids=sgs, private_ip=private, public_ip=public,
-                   allocation_id=alloc, status="in-use", requester_managed=kind != "interface")
+                   subnet_id=subnet.subnet_id, availability_zone=subnet.availability_zone, interface_type="interface",
+                   description="", security_group_ids=sgs, private_ip=private, public_ip=None,
+                   allocation_id=None, status="in-use", requester_managed=False)
 
     def route_tables(self, loc, vpc_id, cidr, igw, public, private, nats) -> None:
         """Public table, main table (-> first NAT), one table per private subnet unless it uses main."""
-        local = new(Route, destination_cidr_block=cidr, gateway_id="local", state="active")
+        local = estate.local_route(cidr, validate=False)
 
         def table(subnets, target, is_main=False):
-            default = new(Route, destination_cidr_block="0.0.0.0/0", state="active", **target)
+            default = estate.route("0.0.0.0/0", validate=False, **target)
             self.rows["route_tables"].append(new(
                 RouteTable, **loc, route_table_id=self.ids.next("rtb"), vpc_id=vpc_id, is_main=is_main,
                 subnet_ids=tuple(s.subnet_id for s in subnets), routes=(local, default), name=None))
@@ -178,8 +180,8 @@ class Estate:
     def ec2_enis(self, loc: dict, vpc_id: str, subnet: Subnet, count: int) -> None:
         sg = (self.ids.next("sg"),)
         for _ in range(count):
-            self.rows["enis"].append(self.eni(loc, self.ids.next("eni"), vpc_id, subnet, "interface", sg,
-                                              self.private_ip(subnet), ""))
+            self.rows["enis"].append(self.ec2_eni(loc, self.ids.next("eni"), vpc_id, subnet, sg,
+                                                  self.private_ip(subnet)))
 
     # ------------------------------------------------------------------ functions
 
@@ -205,11 +207,13 @@ class Estate:
         public = alloc = None
         if with_eip:
             public, alloc = self.public_ip(), self.ids.next("eipalloc")
-            self.rows["eips"].append(new(ElasticIp, **loc, allocation_id=alloc, public_ip=public,
-                                         association_id=self.ids.next("eipassoc"), network_interface_id=eni_id,
-                                         private_ip=private, name=None))
-        self.rows["enis"].append(self.eni(loc, eni_id, vpc_id, subnet, "lambda", sgs, private,
-                                          f"AWS Lambda VPC ENI-{tag}", public, alloc))
+            self.rows["eips"].append(estate.elastic_ip(**loc, allocation_id=alloc, public_ip=public, validate=False,
+                                                       association_id=self.ids.next("eipassoc"),
+                                                       network_interface_id=eni_id, private_ip=private, name=None))
+        self.rows["enis"].append(estate.lambda_eni(
+            **loc, eni_id=eni_id, vpc_id=vpc_id, subnet_id=subnet.subnet_id, az=subnet.availability_zone,
+            security_group_ids=sgs, tag=tag, validate=False, private_ip=private, public_ip=public,
+            allocation_id=alloc, status="in-use", requester_managed=True))
 
     def function(self, loc: dict, vpc_id: str, subnet: Subnet, sgs: tuple[str, ...]) -> str:
         rng = self.rng
@@ -217,9 +221,9 @@ class Estate:
         name = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}-{index:05d}"
         roll = rng.random()
         state, idle = ("Inactive", None) if roll < 0.01 else ("Active", rng.randint(3, 25) if roll < 0.06 else 0)
-        self.rows["functions"].append(new(
-            LambdaFunction, **loc, arn=f"arn:aws:lambda:{loc['region']}:{loc['account_id']}:function:{name}",
-            name=name, runtime=rng.choice(RUNTIMES), vpc_id=vpc_id, subnet_ids=(subnet.subnet_id,),
+        self.rows["functions"].append(estate.lambda_function(
+            **loc, name=name, validate=False, runtime=rng.choice(RUNTIMES), vpc_id=vpc_id,
+            subnet_ids=(subnet.subnet_id,),
             security_group_ids=sgs, ipv6_allowed_for_dual_stack=False, state=state,
             state_reason_code="Idle" if state == "Inactive" else None, last_update_status="Successful",
             last_modified=COLLECTED_AT - timedelta(days=rng.randint(40, 700)),
@@ -229,9 +233,8 @@ class Estate:
 
     def non_vpc_function(self, account: str, region: str, index: int) -> None:
         name = f"edge-{self.rng.choice(WORDS)}-{index:05d}"
-        self.rows["functions"].append(new(
-            LambdaFunction, account_id=account, region=region,
-            arn=f"arn:aws:lambda:{region}:{account}:function:{name}", name=name, runtime="python3.12",
+        self.rows["functions"].append(estate.lambda_function(
+            account, region, name, validate=False, runtime="python3.12",
             vpc_id=None, subnet_ids=(), security_group_ids=(), ipv6_allowed_for_dual_stack=False,
             state="Active", state_reason_code=None, last_update_status="Successful", last_modified=None,
             tags={}))
@@ -239,9 +242,8 @@ class Estate:
     # ------------------------------------------------------------------ metrics
 
     def series(self, loc, namespace, metric, dim, value, stat, stamps, values) -> None:
-        self.rows["metrics"].append(new(
-            MetricSeries, **loc, namespace=namespace, metric_name=metric, dimension_name=dim,
-            dimension_value=value, stat=stat, period_seconds=86400, timestamps=stamps, values=values))
+        self.rows["metrics"].append(estate.daily(loc["account_id"], loc["region"], namespace, metric, dim, value,
+                                                 stat, stamps, values, validate=False))
 
     def function_metrics(self, loc: dict, name: str, idle: int | None) -> None:
         """Invocations and ConcurrentExecutions; days after the last invocation have no datapoint."""

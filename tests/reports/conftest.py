@@ -14,12 +14,15 @@ import pytest
 
 from analyzer.models import (
     Account,
+    AccountSavings,
     Alternative,
     AnalysisResult,
+    BreakEven,
     CostComponent,
     Coverage,
     CoverageError,
     EniGroup,
+    Figures,
     Finding,
     FunctionEgress,
     MigrationPlan,
@@ -28,6 +31,7 @@ from analyzer.models import (
     PriceBookInfo,
     Scenario,
     Summary,
+    finding_id,
 )
 
 A1, A2 = "111111111111", "222222222222"
@@ -45,6 +49,12 @@ REFUNDS = arn(A1, USE1, "refunds")
 LEDGER = arn(A1, EUW1, "ledger-sync")
 REPORTS = arn(A2, USE1, "reports")
 PUBLIC = arn(A2, USE1, "public-fn")
+
+
+SHARED_ENI = finding_id("shared-eni", A1, USE1, ("eni-a1", PAY, REFUNDS))
+ENI_GUARD = finding_id("eni-not-persistent", A1, USE1, ("eni-a1", "eni-a2"))
+NAT_SHARED = finding_id("nat-shared", A1, EUW1, ("nat-0bbb",))
+NO_ENDPOINT = finding_id("no-gateway-endpoint", A2, USE1, ("vpc-0c1",))
 
 
 def comp(name, qty, unit, price, monthly, design="current", counted=True, note=None) -> CostComponent:
@@ -110,6 +120,8 @@ def _scenarios() -> tuple[Scenario, ...]:
         # current 32.85 + 4.50 + 3.65 = 41.00; proposed 7.30; savings 41.00 - 7.30 = 33.70
         current_monthly_usd=D("41.00"), proposed_monthly_usd=D("7.30"), monthly_savings_usd=D("33.70"),
         eips_needed=2, nat_removable=True, attribution="sole-consumer", confidence="high",
+        new_eips=1, plan_id="nat-0aaa", verdict="go-with-guard", verdict_reasons=(SHARED_ENI,),
+        finding_ids=(SHARED_ENI, ENI_GUARD), allowlist_add=1, allowlist_remove=("203.0.113.10",),
         components=(
             comp("NAT gateway hours", "730", "hour", "0.045", "32.85"),  # 730 x 0.045
             comp("NAT data processed", "100", "GB", "0.045", "4.50"),  # 100 x 0.045
@@ -126,6 +138,8 @@ def _scenarios() -> tuple[Scenario, ...]:
         # savings 57.89 - 64.04 = -6.15
         current_monthly_usd=D("57.89"), proposed_monthly_usd=D("64.04"), monthly_savings_usd=D("-6.15"),
         eips_needed=3, nat_removable=False, attribution="eni-share", confidence="low",
+        new_eips=3, verdict="blocked", verdict_reasons=(NAT_SHARED, "nat-stays-and-saves-nothing"),
+        finding_ids=(NAT_SHARED,), allowlist_add=3,
         components=(
             comp("NAT gateway hours", "730", "hour", "0.048", "35.04"),  # 730 x 0.048
             comp("NAT data processed", "400", "GB", "0.048", "19.20"),  # 400 x 0.048
@@ -141,6 +155,8 @@ def _scenarios() -> tuple[Scenario, ...]:
         # current 32.85 + 0.90 + 7.30 = 41.05; proposed 3.65; savings 41.05 - 3.65 = 37.40
         current_monthly_usd=D("41.05"), proposed_monthly_usd=D("3.65"), monthly_savings_usd=D("37.40"),
         eips_needed=1, nat_removable=True, attribution="sole-consumer", confidence="high",
+        new_eips=1, verdict="go", finding_ids=(NO_ENDPOINT,), allowlist_add=1,
+        allowlist_remove=("198.51.100.5", "198.51.100.6"),
         components=(
             comp("NAT gateway hours", "730", "hour", "0.045", "32.85"),
             comp("NAT data processed", "20", "GB", "0.045", "0.90"),  # 20 x 0.045
@@ -161,25 +177,28 @@ def _findings() -> tuple[Finding, ...]:
 
     return (
         f("eni-not-persistent", "info", "ENIs are not persistent", A1, USE1, ("eni-a1", "eni-a2"),
-          "Lambda may recreate these ENIs.", {"eni_count": 2}),
+          "Lambda may recreate these ENIs.", {"eni_count": 2}, nat_gateway_id="nat-0aaa"),
         f("shared-eni", "high", "Shared ENI", A1, USE1, ("eni-a1", PAY, REFUNDS),
-          "2 functions share ENI eni-a1.", {"eni_id": "eni-a1", "function_count": 2}),
+          "2 functions share ENI eni-a1.", {"eni_id": "eni-a1", "function_count": 2, "function_arns": [PAY, REFUNDS]},
+          nat_gateway_id="nat-0aaa", remediation="Run `lambda-egress guard` before moving -> then verify."),
         f("public-subnet-no-eip", "critical", "No internet egress", A2, USE1, (PUBLIC,),
           "Requests *time out*.\nThe ENI has no public IP.", {"eni_ids": ["eni-p1"]},
           remediation="Associate an Elastic IP or route through a NAT gateway."),
         f("nat-shared", "medium", "NAT shared with other consumers", A1, EUW1, ("nat-0bbb",),
-          "3 non-Lambda ENIs use nat-0bbb.", {"lambda_share": 0.25, "other_consumers": 3}),
+          "3 non-Lambda ENIs use nat-0bbb.", {"lambda_share": 0.25, "other_consumers": 3}, nat_gateway_id="nat-0bbb"),
         f("idle-reclamation", "high", "Idle function", A1, EUW1, (LEDGER,),
           "ledger-sync is Inactive (Idle).", {"idle_days": 21}, suppressed=True,
-          suppression_reason="Monthly batch job; a guard re-associates the EIP"),
+          suppression_reason="Monthly batch job; a guard re-associates the EIP", nat_gateway_id="nat-0bbb"),
         f("no-gateway-endpoint", "low", "No gateway endpoint", A2, USE1, ("vpc-0c1",),
-          "vpc-0c1 has a NAT gateway but no S3 or DynamoDB gateway endpoint.", {"missing": ["s3", "dynamodb"]}),
+          "vpc-0c1 has a NAT gateway but no S3 or DynamoDB gateway endpoint.", {"missing": ["s3", "dynamodb"]},
+          nat_gateway_id="nat-0ccc"),
     )  # fmt: skip
 
 
 def _plan() -> MigrationPlan:
     return MigrationPlan(
-        account_id=A1, region=USE1, nat_gateway_id="nat-0aaa", vpc_id="vpc-0a1",
+        account_id=A1, region=USE1, nat_gateway_id="nat-0aaa", plan_id="nat-0aaa", nat_gateway_ids=("nat-0aaa",),
+        vpc_id="vpc-0a1", downtime_choice="No window: no NAT address is locked to a gateway that is deleted.",
         function_arns=(PAY, REFUNDS), reused_allocation_ids=("eipalloc-0aaa",), new_eips_needed=1,
         finding_rule_ids=("shared-eni", "allowlist-change"),
         steps=(
@@ -215,7 +234,7 @@ def build_result() -> AnalysisResult:
         accounts=(Account(account_id=A1, name="payments-prod"), Account(account_id=A2, name=None)),
         summary=Summary(
             functions_in_vpc=5, functions_behind_nat=4, nat_gateways=3, candidate_nat_gateways=3,
-            removable_nat_gateways=2, eips_needed=6,  # 2 + 3 + 1
+            removable_nat_gateways=2, eips_needed=6, new_eips=5,  # 2 + 3 + 1 needed, 1 + 3 + 1 new
             current_monthly_usd=D("139.94"),  # 41.00 + 57.89 + 41.05
             proposed_monthly_usd=D("74.99"),  # 7.30 + 64.04 + 3.65
             monthly_savings_usd=D("64.95"),  # 139.94 - 74.99
@@ -238,7 +257,23 @@ def build_result() -> AnalysisResult:
         findings=_findings(),
         plans=(_plan(),),
         assumptions=("Processed bytes = BytesInFromSource + BytesInFromDestination.",),
+        figures=_figures(),
     )  # fmt: skip
+
+
+def _figures() -> Figures:
+    return Figures(
+        savings_by_account=(
+            AccountSavings(account_id=A2, nat_gateways=1, monthly_savings_usd=D("37.40")),  # nat-0ccc
+            AccountSavings(account_id=A1, name="payments-prod", nat_gateways=2,
+                           monthly_savings_usd=D("27.55")),  # 33.70 + (-6.15)
+        ),
+        # nat-0ccc saves the most among removable NATs: fixed 32.85 + 7.30 = 40.15 > EIPs 3.65, so no crossing;
+        # the range is 2 x 20 GB = 40 GB.
+        break_even=BreakEven(nat_gateway_id="nat-0ccc", account_id=A2, region=USE1, eips=1,
+                             nat_fixed_monthly_usd=D("40.15"), nat_usd_per_gb=D("0.045"), eip_monthly_usd=D("3.65"),
+                             observed_gb=D("20"), break_even_gb=None, range_gb=D("40")),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,20 @@ from decimal import Decimal as D
 
 import pytest
 
-from reports.filters import code_block, compact_json, md_escape, md_html, md_join, money, pct, qty, unit_price
+from reports.filters import (
+    code_block,
+    compact_json,
+    html_ids,
+    md_code,
+    md_escape,
+    md_html,
+    md_join,
+    md_text,
+    money,
+    pct,
+    qty,
+    unit_price,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,10 +62,29 @@ def test_pct():
 
 def test_md_escape_neutralises_markdown_and_html():
     assert md_escape("a|b") == r"a\|b"
-    assert md_escape("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    # a backslash before "<" is CommonMark's own way to show it as text: no tag can start
+    assert md_escape("<script>alert(1)</script>") == r"\<script>alert(1)\</script>"
     assert md_escape("*x* _y_ `z` [l](u) # ~s~ !") == r"\*x\* \_y\_ \`z\` \[l\](u) \# \~s\~ \!"
     assert md_escape("back\\slash") == r"back\\slash"
-    assert md_escape("a & b") == "a &amp; b"
+    assert md_escape("a & b &lt;") == r"a \& b \&lt;"  # an entity stays the text it is
+
+
+def test_md_escape_keeps_arrows_as_text_and_stops_a_quote():
+    assert md_escape("current -> proposed") == "current -> proposed"
+    assert md_escape("> quoted?") == r"\> quoted?"
+
+
+def test_md_code_is_a_code_span_that_cannot_break_a_table():
+    assert md_code("nat-0abc") == "`nat-0abc`"
+    assert md_code("a|b") == r"`a\|b`"
+    assert md_code("x ` y") == "``x ` y``"  # the fence outgrows the backtick inside
+    assert md_code("`edge`") == "`` `edge` ``"
+    assert md_code("") == "—"
+
+
+def test_md_text_renders_marked_commands_as_code():
+    assert md_text("run `lambda-egress guard` -> then <x>") == r"run `lambda-egress guard` -> then \<x>"
+    assert md_text("a `b|c` d") == r"a `b\|c` d"
 
 
 def test_md_escape_makes_one_line():
@@ -78,3 +110,11 @@ def test_code_block_fence_is_longer_than_any_backtick_run():
 
 def test_compact_json_is_sorted_and_compact():
     assert compact_json({"b": 1, "a": [1, 2]}) == '{"a":[1,2],"b":1}'
+
+
+def test_html_ids_keeps_ids_and_ips_whole_and_escapes_the_rest():
+    text = html_ids("nat-0abc12345 <b> 203.0.113.10 & subnet-0123456789abcdef0")
+    assert str(text) == (
+        '<span class="id">nat-0abc12345</span> &lt;b&gt; <span class="id">203.0.113.10</span> &amp; '
+        '<span class="id">subnet-0123456789abcdef0</span>'
+    )

@@ -1,4 +1,4 @@
-"""The bundled demo keeps a high and a medium case for the graded rules (see generate.py's docstring)."""
+"""The bundled demo keeps a high and a medium case for the graded rules (see devtools/demo.py's docstring)."""
 
 from __future__ import annotations
 

@@ -1,12 +1,14 @@
 """Build the bundled demo snapshot: "Northwind Payments", a fictional company.
 
-Run ``python sample_data/generate.py`` to rewrite ``sample_data/demo_snapshot.json``.
+Run ``python -m devtools.demo`` to rewrite ``sample_data/demo_snapshot.json`` (the snapshot ships in the
+wheel; this generator is a development tool and does not).
 The output is deterministic (ids are hashes of resource names, noise comes from
 seeded generators, ``collected_at`` is fixed), so a test can prove the committed
 file is exactly what this script writes and nobody edits the JSON by hand.
 
-The data is built as ``analyzer.models`` records, never as hand-written JSON,
-so it always matches the schema. Every case below exists on purpose:
+The data is built as ``analyzer.models`` records through the builders shared with the benchmarks and
+the test factories (``devtools.estate``), never as hand-written JSON, so it always matches the schema.
+Every case below exists on purpose:
 
 Which demo resources make which rule fire (names are function names and
 ``Name`` tags; the ids are in the generated file). Severity is shown where the
@@ -94,7 +96,6 @@ from analyzer.models import (
     Account,
     Coverage,
     EipQuota,
-    ElasticIp,
     InternetGateway,
     LambdaFunction,
     MetricSeries,
@@ -109,11 +110,13 @@ from analyzer.models import (
     VpcEndpoint,
 )
 from analyzer.snapshot import write_snapshot
+from devtools import estate
+from devtools.estate import daily, elastic_ip, lambda_eni, lambda_function, local_route, nat_eni, window
 
 SEED = 20261101
 COLLECTED_AT = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 WINDOW_DAYS = 30
-OUTPUT = Path(__file__).with_name("demo_snapshot.json")
+OUTPUT = Path(__file__).resolve().parents[1] / "sample_data" / "demo_snapshot.json"
 GIB = 2**30
 
 PAY, DATA = "482913650127", "731604298415"
@@ -311,12 +314,7 @@ def hex_id(prefix: str, key: str) -> str:
 
 def window_days() -> list[date]:
     """The 30 days before collected_at's midnight, oldest first."""
-    end = COLLECTED_AT.date()
-    return [end - timedelta(days=WINDOW_DAYS - i) for i in range(WINDOW_DAYS)]
-
-
-def midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return window(COLLECTED_AT, WINDOW_DAYS)
 
 
 class IpPool:
@@ -410,14 +408,12 @@ class DemoBuilder:
             eni_id = hex_id("eni", key)
             private_ip = self.ips.private(sub_key, self.subnet_rows[sub_key]["cidr_block"])
             eni_ids, private_ips = (eni_id,), (private_ip,)
-            self.records["enis"].append(NetworkInterface(
-                **self.loc(vpc), network_interface_id=eni_id, vpc_id=vpc_id,
-                subnet_id=self.subnet_rows[sub_key]["subnet_id"], availability_zone=self.az(vpc, where),
-                interface_type="nat_gateway", description=f"Interface for NAT Gateway {nat_id}",
-                private_ip=private_ip, public_ip=publics[0], allocation_id=allocs[0], requester_managed=True))
+            self.records["enis"].append(nat_eni(
+                vpc.account, vpc.region, eni_id, vpc_id, self.subnet_rows[sub_key]["subnet_id"],
+                self.az(vpc, where), nat_id, private_ip=private_ip, public_ip=publics[0], allocation_id=allocs[0]))
         for i, (alloc, ip) in enumerate(zip(allocs, publics, strict=True)):
-            self.records["eips"].append(ElasticIp(
-                **self.loc(vpc), allocation_id=alloc, public_ip=ip,
+            self.records["eips"].append(elastic_ip(
+                vpc.account, vpc.region, alloc, ip,
                 association_id=hex_id("eipassoc", f"{key}/{i}"),
                 network_interface_id=eni_ids[0] if eni_ids else None,
                 private_ip=private_ips[0] if private_ips else None,
@@ -439,22 +435,21 @@ class DemoBuilder:
     def default_route(self, vpc: VpcSpec, target: str) -> Route | None:
         dest = "0.0.0.0/0"
         if target == "igw":
-            return Route(destination_cidr_block=dest, gateway_id=hex_id("igw", vpc.key))
+            return estate.route(dest, gateway_id=hex_id("igw", vpc.key))
         if target.startswith("nat-"):
-            return Route(destination_cidr_block=dest, nat_gateway_id=self.nat_id(vpc.key, target[4:]))
+            return estate.route(dest, nat_gateway_id=self.nat_id(vpc.key, target[4:]))
         if target == "tgw":
-            tgw = hex_id("tgw", "northwind-shared-egress")
-            return Route(destination_cidr_block=dest, transit_gateway_id=tgw)
+            return estate.route(dest, transit_gateway_id=hex_id("tgw", "northwind-shared-egress"))
         return None  # "local" / "isolated": no default route
 
     def routes(self, vpc: VpcSpec, target: str, subnet: str | None = None) -> tuple[Route, ...]:
-        routes = [Route(destination_cidr_block=vpc.cidr, gateway_id="local")]
+        routes = [local_route(vpc.cidr)]
         default = self.default_route(vpc, target)
         if default:
             routes.append(default)
         for name, cidr, via in vpc.extra_routes:
             if name == subnet and via.startswith("nat-"):
-                routes.append(Route(destination_cidr_block=cidr, nat_gateway_id=self.nat_id(vpc.key, via[4:])))
+                routes.append(estate.route(cidr, nat_gateway_id=self.nat_id(vpc.key, via[4:])))
         if target != "igw":
             routes += [Route(destination_prefix_list_id=PREFIX_LISTS[(vpc.region, s)],
                              gateway_id=hex_id("vpce", f"{vpc.key}/{s}")) for s in vpc.endpoints]
@@ -504,9 +499,8 @@ class DemoBuilder:
         rng = random.Random(f"{SEED}:fn:{spec.name}")
         modified = COLLECTED_AT - timedelta(days=rng.randint(45, 400), minutes=rng.randint(0, 1439))
         inactive = spec.state == "Inactive"
-        return LambdaFunction(
-            **self.loc(vpc), arn=f"arn:aws:lambda:{vpc.region}:{vpc.account}:function:{spec.name}",
-            name=spec.name, runtime=spec.runtime, vpc_id=hex_id("vpc", vpc.key),
+        return lambda_function(
+            vpc.account, vpc.region, spec.name, runtime=spec.runtime, vpc_id=hex_id("vpc", vpc.key),
             subnet_ids=tuple(self.subnet_id(vpc.key, s) for s in spec.subnets),
             security_group_ids=self.sg_ids(vpc.key, spec.sgs), state=spec.state,
             ipv6_allowed_for_dual_stack=spec.dual_stack,
@@ -529,9 +523,8 @@ class DemoBuilder:
         for (vpc_key, sub, sgs), members in groups.items():
             self.build_lambda_enis(self.vpcs[vpc_key], sub, sgs, members)
         for account, region, name, runtime, team in NON_VPC:
-            self.records["functions"].append(LambdaFunction(
-                account_id=account, region=region, arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
-                name=name, runtime=runtime, state="Active", last_update_status="Successful",
+            self.records["functions"].append(lambda_function(
+                account, region, name, runtime=runtime, state="Active", last_update_status="Successful",
                 last_modified=datetime(2026, 8, 19, 14, 2, tzinfo=UTC), tags=self.tags(name, team, account)))
 
     def build_lambda_enis(self, vpc: VpcSpec, sub: str, sgs: tuple[str, ...], members: list[FnSpec]) -> None:
@@ -547,15 +540,12 @@ class DemoBuilder:
             public_ip = alloc = None
             if any(m.eip for m in members):
                 public_ip, alloc = self.ips.public(vpc.region), hex_id("eipalloc", key)
-                self.records["eips"].append(ElasticIp(
-                    **self.loc(vpc), allocation_id=alloc, public_ip=public_ip,
-                    association_id=hex_id("eipassoc", key), network_interface_id=eni_id,
-                    private_ip=private_ip, name=f"{members[0].name}-egress"))
-            self.records["enis"].append(NetworkInterface(
-                **self.loc(vpc), network_interface_id=eni_id, vpc_id=row["vpc_id"],
-                subnet_id=row["subnet_id"], availability_zone=row["availability_zone"],
-                interface_type="lambda", description=f"AWS Lambda VPC ENI-{members[0].name}-{token}",
-                security_group_ids=self.sg_ids(vpc.key, sgs), private_ip=private_ip, public_ip=public_ip,
+                self.records["eips"].append(elastic_ip(
+                    vpc.account, vpc.region, alloc, public_ip, association_id=hex_id("eipassoc", key),
+                    network_interface_id=eni_id, private_ip=private_ip, name=f"{members[0].name}-egress"))
+            self.records["enis"].append(lambda_eni(
+                vpc.account, vpc.region, eni_id, row["vpc_id"], row["subnet_id"], row["availability_zone"],
+                self.sg_ids(vpc.key, sgs), f"{members[0].name}-{token}", private_ip=private_ip, public_ip=public_ip,
                 # Seen both ways on real Lambda ENIs: true in ap-northeast-1 here, false elsewhere.
                 allocation_id=alloc, requester_managed=vpc.region == "ap-northeast-1"))
 
@@ -579,8 +569,8 @@ class DemoBuilder:
     def build_spare_eips(self) -> None:
         for vpc_key, name in UNASSOCIATED_EIPS:
             vpc = self.vpcs[vpc_key]
-            self.records["eips"].append(ElasticIp(**self.loc(vpc), allocation_id=hex_id("eipalloc", name),
-                                                  public_ip=self.ips.public(vpc.region), name=name))
+            self.records["eips"].append(elastic_ip(vpc.account, vpc.region, hex_id("eipalloc", name),
+                                                   self.ips.public(vpc.region), name=name))
 
 
 # ---------------------------------------------------------------------- metrics
@@ -590,9 +580,7 @@ NAT_PEAK_DAY = date(2026, 10, 15)  # a Thursday: month-end-ish card volume spike
 
 def series(account: str, region: str, namespace: str, metric: str, dim: str, value: str, stat: str,
            points: list[tuple[date, float]]) -> MetricSeries:
-    return MetricSeries(account_id=account, region=region, namespace=namespace, metric_name=metric,
-                        dimension_name=dim, dimension_value=value, stat=stat,
-                        timestamps=tuple(midnight(d) for d, _ in points), values=tuple(v for _, v in points))
+    return daily(account, region, namespace, metric, dim, value, stat, [d for d, _ in points], [v for _, v in points])
 
 
 def shape(day: date, weekend: float) -> float:
@@ -699,7 +687,7 @@ def build_demo() -> Snapshot:
     coverage = Coverage(
         accounts=tuple(ACCOUNTS), regions=REGIONS, api_calls=api_calls(rec["functions"], metrics),
         notes=("Sample data: Northwind Payments is a fictional company. Every id, address and number here "
-               "was generated by sample_data/generate.py; no AWS account was scanned.",))
+               "was generated by devtools/demo.py; no AWS account was scanned.",))
     return Snapshot(
         tool_version="sample", collected_at=COLLECTED_AT, window_days=WINDOW_DAYS,
         accounts=tuple(Account(account_id=a, name=n) for a, n in ACCOUNTS.items()),
