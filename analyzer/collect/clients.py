@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -147,6 +148,7 @@ class ClientFactory:
         self._config = config or retry_config()
         self._budget = CALL_BUDGET if budget is None else budget
         self._sessions: dict[str, botocore.session.Session] = {}
+        self._session_locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     def new_session(self, credentials: Credentials) -> botocore.session.Session:
@@ -171,9 +173,16 @@ class ClientFactory:
 
     def client(self, account_id: str | None, region: str, service: str,
                counters: tuple[ApiCallCounter, ...] = (), **credentials: Any) -> Any:
-        """A new counted client (the caller closes it); ``account_id`` None means the base session."""
+        """A new counted client (the caller closes it); ``account_id`` None means the base session.
+
+        A botocore session is not thread-safe, so clients of one session are created one at a time; the
+        sessions of different accounts create theirs at once (they share only the loader, whose caches
+        are plain memos: a race loads a model twice, never a wrong one).
+        """
         with self._lock:
             session = self.base if account_id is None else self._sessions[account_id]
+            lock = self._session_locks.setdefault(session, threading.Lock())
+        with lock:
             client = session.create_client(service, region_name=region, config=self._config, **credentials)
         return install_hooks(client, (self.counter, *counters), self._budget)
 
