@@ -92,3 +92,40 @@ def test_permits_cap_the_calls_in_flight_and_a_stop_ends_the_wait(monkeypatch: p
     # both permits held: the third waits, and the check stops the wait
     with capped.permit(stopped), capped.permit(stopped), pytest.raises(UnitStopped), capped.permit(stopped):
         pass
+
+
+def test_clients_of_two_accounts_are_created_at_once_and_of_one_session_one_at_a_time(
+    factory: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A botocore session is not thread-safe (one lock per session); two accounts' sessions do not wait on each
+    other (the org scan's client creation is not one queue for the whole scan)."""
+    assert enter_account(factory, ACCOUNT, MEMBER, "Scan") is None
+    inside: list[int] = []
+    overlaps: list[tuple[int, int]] = []
+    lock = threading.Lock()
+
+    def slow(real):
+        def create(self, *args, **kwargs):
+            with lock:
+                inside.append(id(self))
+                overlaps.append((len(inside), len(set(inside))))
+            time.sleep(0.2)
+            with lock:
+                inside.remove(id(self))
+            return real(self, *args, **kwargs)
+        return create
+
+    import botocore.session
+
+    monkeypatch.setattr(botocore.session.Session, "create_client", slow(botocore.session.Session.create_client))
+
+    def make(account: str, service: str) -> None:
+        factory.client(account, "us-east-1", service).close()
+
+    threads = [threading.Thread(target=make, args=(a, s)) for a in (ACCOUNT, MEMBER) for s in ("sts", "ec2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    most_at_once, sessions_at_once = max(overlaps)
+    assert (most_at_once, sessions_at_once) == (2, 2)  # the two accounts at once, never two of one session
