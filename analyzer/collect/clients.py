@@ -4,7 +4,8 @@ Memory stays flat in accounts because nothing heavy is per account:
 
 * every account's botocore session shares one loader, so each service model
   (EC2's is megabytes of parsed JSON) is loaded once for the whole scan, not
-  once per assumed role;
+  once per assumed role; and each service's model object and client class
+  are built once for all its clients (:mod:`client_classes`);
 * a unit (account x region) creates its clients when it needs them and
   closes them when it ends (:class:`UnitClients`); an account's session is
   dropped once its last unit is done (``release``).
@@ -33,6 +34,7 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Credent
 from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
 
 from analyzer.collect import responses
+from analyzer.collect.client_classes import ClassMemo
 from analyzer.collect.session import CALL_BUDGET, home_region, retry_config
 
 # botocore service name -> IAM action prefix, where they differ. The counter
@@ -150,6 +152,7 @@ class ClientFactory:
         self._sessions: dict[str, botocore.session.Session] = {}
         self._session_locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+        self._classes = ClassMemo()  # each service's model and client class built once for the scan
 
     def new_session(self, credentials: Credentials) -> botocore.session.Session:
         """A session for another account: the base profile's settings, these credentials, the shared loader."""
@@ -182,7 +185,7 @@ class ClientFactory:
         with self._lock:
             session = self.base if account_id is None else self._sessions[account_id]
             lock = self._session_locks.setdefault(session, threading.Lock())
-        with lock:
+        with lock, self._classes.active():
             client = session.create_client(service, region_name=region, config=self._config, **credentials)
         return install_hooks(client, (self.counter, *counters), self._budget)
 

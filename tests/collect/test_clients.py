@@ -129,3 +129,28 @@ def test_clients_of_two_accounts_are_created_at_once_and_of_one_session_one_at_a
         t.join()
     most_at_once, sessions_at_once = max(overlaps)
     assert (most_at_once, sessions_at_once) == (2, 2)  # the two accounts at once, never two of one session
+
+
+def test_clients_of_one_service_share_one_built_class_and_model(factory: ClientFactory) -> None:
+    """botocore builds a client class (a Python function per operation: EC2 has hundreds) and a service
+    model for every client; the scan builds each once per service, not once per account x region."""
+    assert enter_account(factory, ACCOUNT, MEMBER, "Scan") is None
+    caller_ec2 = factory.for_unit(ACCOUNT, "us-east-1").client("ec2")
+    member_ec2 = factory.for_unit(MEMBER, "eu-west-1").client("ec2")
+    member_lambda = factory.for_unit(MEMBER, "eu-west-1").client("lambda")
+
+    assert type(caller_ec2) is type(member_ec2)
+    assert caller_ec2.meta.service_model is member_ec2.meta.service_model
+    assert type(member_lambda) is not type(member_ec2)
+    # Still each its own client: own region, own credentials, own events (the unit's counter).
+    assert (caller_ec2.meta.region_name, member_ec2.meta.region_name) == ("us-east-1", "eu-west-1")
+    assert caller_ec2.meta.events is not member_ec2.meta.events
+    assert member_ec2.describe_vpcs()["Vpcs"] is not None
+    assert factory.counter.snapshot()["ec2:DescribeVpcs"] == 1
+
+
+def test_clients_made_outside_the_scan_are_built_as_botocore_builds_them(factory: ClientFactory) -> None:
+    scan_ec2 = factory.for_unit(ACCOUNT, "us-east-1").client("ec2")
+    other = boto3.Session().client("ec2", region_name="us-east-1")
+    assert type(other) is not type(scan_ec2)
+    assert other.meta.service_model is not scan_ec2.meta.service_model
