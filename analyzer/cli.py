@@ -566,6 +566,7 @@ def guard(
         str, typer.Option("--name", metavar="NAME", help="The guard's name (its function, stack, role, rules and "
                                                           "alarms); one guard per name, account and region.")
     ] = "lambda-egress-guard",
+    prices: PricesOpt = None,
 ) -> None:
     """Write the re-association guard (function, role, event rule, schedule, alarm) for the plans in a report.
 
@@ -575,7 +576,9 @@ def guard(
     from analyzer.guard.build import GuardRequest, guard_summary, parse_formats, write_guards
     from analyzer.guard.commands import deploy_commands, remove_commands
     from analyzer.guard.cost import cost_lines
+    from analyzer.pricing import load_price_book
 
+    book = load_price_book(prices)  # a bad price book is exit 2 before anything is written
     request = GuardRequest(report=report_json, out_dir=out, nat_ids=tuple(nat or ()),
                            allocations=tuple(allocation or ()), subnets=tuple(subnet or ()),
                            formats=parse_formats(fmt), name=name)
@@ -588,7 +591,7 @@ def guard(
             echo("\n".join(deploy_commands(o.account_id, o.region, form, out, name=name)))
             echo(f"# {o.account_id} {o.region}: remove ({form})")
             echo("\n".join(remove_commands(o.account_id, o.region, form, out, name=name)))
-        echo("\n".join("# " + line for line in cost_lines(o.allocations, o.region)))
+        echo("\n".join("# " + line for line in cost_lines(o.allocations, o.region, book)))
 
 
 BookRegionOpt = Annotated[

@@ -20,6 +20,8 @@ from analyzer.contracts.base import (  # noqa: F401
 from analyzer.contracts.changes import Changes  # noqa: F401
 from analyzer.contracts.figures import AccountSavings, BreakEven, Figures  # noqa: F401
 from analyzer.contracts.prices import (  # noqa: F401
+    COST_PRICE_KEYS,
+    GUARD_PRICE_KEYS,
     PRICE_BOOK_SCHEMA_VERSION,
     PRICE_KEYS,
     Price,

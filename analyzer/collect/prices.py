@@ -28,7 +28,7 @@ from typing import Any
 from analyzer.collect.context import AWS_FAILURES, describe_failure
 from analyzer.collect.session import CREDENTIAL_ERRORS, open_session, retry_config, validate_regions
 from analyzer.errors import AwsAccessError, PriceError
-from analyzer.models import PRICE_KEYS, Price, PriceBook, PriceKey
+from analyzer.models import GUARD_PRICE_KEYS, PRICE_KEYS, Price, PriceBook, PriceKey
 
 PRICING_REGION = "us-east-1"  # the Price List API's own endpoint region
 API = "AWS Price List API"
@@ -158,6 +158,17 @@ def transfer_prices(bundled: PriceBook, region: str) -> dict[PriceKey, Price]:
     }
 
 
+def guard_prices(bundled: PriceBook, region: str) -> dict[PriceKey, Price]:
+    """The guard's Lambda and CloudWatch prices (not fetched): the bundled ones, else us-east-1's, unverified."""
+    known = bundled.regions.get(region, {})
+    if all(key in known for key in GUARD_PRICE_KEYS):
+        return {key: known[key] for key in GUARD_PRICE_KEYS}
+    reference = bundled.regions.get(REFERENCE_REGION, {})
+    return {key: reference[key].model_copy(update={
+        "verified": False, "note": f"assumed: {REFERENCE_REGION}'s list price; {region}'s may differ (the guard's "
+                                   "cost only)"}) for key in GUARD_PRICE_KEYS if key in reference}
+
+
 def commercial_regions() -> tuple[str, ...]:
     """Every region of the commercial ``aws`` partition botocore knows (no credentials needed)."""
     import boto3
@@ -209,7 +220,8 @@ def refresh_price_book(
     book, kept = {}, []
     for done, region in enumerate(chosen, start=1):
         try:
-            prices = {**region_api_prices(client, region, stamp), **transfer_prices(bundled, region)}
+            prices = {**region_api_prices(client, region, stamp), **transfer_prices(bundled, region),
+                      **guard_prices(bundled, region)}
         except PriceError as exc:
             fallback = _kept(bundled, region, exc) if all_regions else None
             if fallback is None:
@@ -223,7 +235,8 @@ def refresh_price_book(
     return PriceBook(
         as_of=stamp,
         source=f"{API} (AmazonEC2 NAT Gateway, AmazonVPC public IPv4) on {stamp}; cross-AZ and internet "
-               f"transfer-out from the EC2 data-transfer pricing page; see each price's source{note}",
+               f"transfer-out from the EC2 data-transfer pricing page; the guard's Lambda and CloudWatch prices kept "
+               f"from the bundled book; see each price's source{note}",
         regions=book,
         origin="Price List API",
     )

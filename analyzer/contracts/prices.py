@@ -18,11 +18,19 @@ from analyzer.errors import PriceError
 
 
 PriceKey = Literal[
-    "nat_hour", "nat_gb", "regional_nat_hour", "regional_nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb"
+    "nat_hour", "nat_gb", "regional_nat_hour", "regional_nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb",
+    "lambda_request", "lambda_gb_second", "alarm_month", "custom_metric_month", "logs_ingest_gb",
 ]
-PRICE_KEYS: tuple[PriceKey, ...] = (
+# What the egress analysis prices (report.json's cost components and its unverified-price assumptions).
+COST_PRICE_KEYS: tuple[PriceKey, ...] = (
     "nat_hour", "nat_gb", "regional_nat_hour", "regional_nat_gb", "ipv4_hour", "cross_az_gb", "internet_out_gb"
 )
+# What the re-association guard costs to run (`lambda-egress guard`): Lambda, CloudWatch alarms, metrics and logs.
+# Optional in a price book: one without them prices the NATs as before and the guard says what is missing.
+GUARD_PRICE_KEYS: tuple[PriceKey, ...] = (
+    "lambda_request", "lambda_gb_second", "alarm_month", "custom_metric_month", "logs_ingest_gb"
+)
+PRICE_KEYS: tuple[PriceKey, ...] = COST_PRICE_KEYS + GUARD_PRICE_KEYS
 PRICE_BOOK_SCHEMA_VERSION = "1"
 
 
@@ -60,12 +68,13 @@ class PriceBook(Frozen):
         return prices[key]
 
     def info(self, regions_used: set[str] | None = None) -> PriceBookInfo:
+        """The book's date and source, and its unverified egress prices (the guard's are `guard`'s to state)."""
         unverified = tuple(
             f"{region}/{key}"
             for region, prices in sorted(self.regions.items())
             if regions_used is None or region in regions_used
             for key, price in prices.items()
-            if not price.verified
+            if not price.verified and key in COST_PRICE_KEYS
         )
         return PriceBookInfo(as_of=self.as_of, source=self.source, unverified=unverified)
 

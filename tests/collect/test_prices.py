@@ -174,6 +174,11 @@ def test_new_region_assumes_transfer_prices_and_marks_them_unverified(pricing) -
     assert (internet.usd, internet.verified) == (Decimal("0.09"), False)
     assert "us-east-1" in (internet.note or "") and "never counted" in (internet.note or "")
     assert book.info().unverified == ("sa-east-1/cross_az_gb", "sa-east-1/internet_out_gb")
+    # The guard's prices are not fetched: kept from the bundled book, us-east-1's for a region it lacks.
+    request = prices["lambda_request"]
+    assert (request.usd, request.verified) == (Decimal("0.0000002"), False)
+    assert request.note == "assumed: us-east-1's list price; sa-east-1's may differ (the guard's cost only)"
+    assert {"lambda_gb_second", "alarm_month", "custom_metric_month", "logs_ingest_gb"} <= set(prices)
 
 
 def _bundled_without(*regions: str):

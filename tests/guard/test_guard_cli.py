@@ -13,7 +13,8 @@ from guard_report import ACCOUNT, REGION, plan, report, target
 
 from analyzer import cli
 from analyzer.guard.commands import deploy_commands, generate_command, remove_commands
-from analyzer.guard.cost import guard_costs, monthly_total
+from analyzer.guard.cost import cost_lines, guard_costs, monthly_total
+from analyzer.pricing import load_price_book, parse_price_book
 
 OTHER = "210987654321"
 
@@ -152,7 +153,7 @@ def test_commands_are_quoted_and_follow_the_layout() -> None:
 
 
 def test_monthly_cost_from_the_unit_prices_by_hand() -> None:
-    costs = {c.name: c for c in guard_costs(allocations=2)}
+    costs = {c.name: c for c in guard_costs(allocations=2, book=load_price_book(), region="us-east-1")}
     runs = 730 * 60 // 5  # 8,760 scheduled runs
     assert costs["Scheduled runs"].quantity == runs
     assert costs["Scheduled runs"].monthly_usd == Decimal("0.00")  # 8,760 x $0.0000002 = $0.0018
@@ -162,6 +163,43 @@ def test_monthly_cost_from_the_unit_prices_by_hand() -> None:
     assert costs["Drift metric"].monthly_usd == Decimal("0.30")
     assert costs["Log ingestion"].monthly_usd == Decimal("0.01")  # 8,760 x 6 x 350 B = 0.0171 GB x $0.50
     assert monthly_total(tuple(costs.values())) == Decimal("0.53")
+
+
+def test_the_cost_reads_the_price_book_and_says_which_prices_are_unverified(tmp_path, monkeypatch, capsys) -> None:
+    bundled = load_price_book()
+    data = json.loads(bundled.model_dump_json(exclude={"origin"}))
+    data["regions"]["us-east-1"]["alarm_month"]["usd"] = "0.25"  # a price book of the user's
+    data["regions"]["eu-west-1"]["logs_ingest_gb"]["usd"] = "0.57"
+    book = parse_price_book(data, "mine.json")
+
+    alarms = {c.name: c for c in guard_costs(2, book, "us-east-1")}["Alarms"]
+    assert (alarms.unit_price_usd, alarms.monthly_usd) == (Decimal("0.25"), Decimal("0.50"))  # 2 x $0.25
+    eu = {c.name: c for c in guard_costs(2, book, "eu-west-1")}
+    assert eu["Log ingestion"].unit_price_usd == Decimal("0.57") and not eu["Log ingestion"].verified
+    first = cost_lines(2, "eu-west-1", book)[0]
+    assert first.startswith("Guard cost per month in eu-west-1: $0.53 before free tiers; unverified prices: "
+                            "lambda_request, lambda_gb_second, alarm_month, custom_metric_month, logs_ingest_gb")
+    assert "price book: mine.json" in first
+
+    for key in ("lambda_request", "alarm_month"):
+        del data["regions"]["eu-west-1"][key]
+    old = parse_price_book(data, "old.json")  # a book written before the guard's keys: the NATs still price
+    assert old.price("eu-west-1", "nat_hour").usd > 0
+    assert cost_lines(2, "eu-west-1", old) == [
+        "Guard cost per month in eu-west-1: unpriced (price book (old.json) has no lambda_request, alarm_month "
+        "price for region eu-west-1; run `lambda-egress prices refresh --region eu-west-1 --out FILE` and pass "
+        "--prices FILE)"]
+
+    (tmp_path / "r.json").write_text(json.dumps(report(plan("nat-0aaa1111", [target("subnet-0abc", ("sg-0app",),
+                                                                                     ("eipalloc-0aaa1111",))]))))
+    (tmp_path / "mine.json").write_text(json.dumps(data))
+    code, stdout, _ = main(monkeypatch, capsys, "guard", str(tmp_path / "r.json"), "--out", str(tmp_path / "g"),
+                           "--prices", str(tmp_path / "mine.json"))
+    assert code == 0 and "# Guard cost per month in us-east-1: $0.83 before free tiers" in stdout  # 0.53 + 2 x 0.15
+    (tmp_path / "bad.json").write_text("{")
+    code, _, stderr = main(monkeypatch, capsys, "guard", str(tmp_path / "r.json"), "--out", str(tmp_path / "g2"),
+                           "--prices", str(tmp_path / "bad.json"))
+    assert code == 2 and len(stderr.strip().splitlines()) == 1 and not (tmp_path / "g2").exists()
 
 
 def test_ids_from_the_report_are_checked_so_nothing_reaches_a_template_as_code(tmp_path, monkeypatch, capsys) -> None:
