@@ -41,8 +41,9 @@ def _components(scenario, design):
     return {c.name: c for c in scenario.components if c.design == design}
 
 
-def test_us_east_1_nat_100_gib_one_ip_sole_lambda_consumer():
-    snap = snapshot(
+def _sole_lambda_nat_100_gib():
+    """One NAT in us-east-1, one IP, 100 GiB in the window, one Lambda function its only consumer."""
+    return snapshot(
         subnets=(subnet("subnet-a"),),
         route_tables=(table("rtb-priv", subnets=("subnet-a",), nat="nat-a"),),
         nat_gateways=(nat("nat-a"),),
@@ -50,6 +51,10 @@ def test_us_east_1_nat_100_gib_one_ip_sole_lambda_consumer():
         network_interfaces=(eni("eni-l1", "subnet-a"),),
         metrics=_nat_metrics("nat-a", 60, 40, gib_out=60),
     )
+
+
+def test_us_east_1_nat_100_gib_one_ip_sole_lambda_consumer():
+    snap = _sole_lambda_nat_100_gib()
     (s,) = _scenarios(snap)
     cur = _components(s, "current")
     # 100 GiB in 30 days -> 100 * 730 / 720 = 101.3888... -> 101.389 GB
@@ -178,14 +183,7 @@ def test_private_nat_is_never_offered_as_the_one_to_keep_or_remove():
 
 
 def test_each_component_carries_the_price_key_it_was_priced_with():
-    snap = snapshot(
-        subnets=(subnet("subnet-a"),),
-        route_tables=(table("rtb-priv", subnets=("subnet-a",), nat="nat-a"),),
-        nat_gateways=(nat("nat-a"),),
-        functions=(function("fn", ("subnet-a",)),),
-        network_interfaces=(eni("eni-l1", "subnet-a"),),
-        metrics=_nat_metrics("nat-a", 60, 40, gib_out=60),
-    )
+    snap = _sole_lambda_nat_100_gib()
     (s,) = _scenarios(snap)
     keys = {(c.design, c.name): c.price_key for c in s.components}
     assert keys == {
