@@ -409,6 +409,14 @@ def scan(
             help="API calls in flight at once, across accounts and regions (1: one call at a time).",
         ),
     ] = 32,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes", metavar="N", min=1, max=64,
+            help="Processes to spread an --org or --accounts-file scan's accounts over (1: one process; "
+                 "default: the cores this process may use; Linux only, elsewhere always 1).",
+        ),
+    ] = None,
     gzip_snapshot: Annotated[
         bool, typer.Option("--gzip", help="Write snapshot.json.gz instead of snapshot.json.")
     ] = False,
@@ -439,6 +447,7 @@ def scan(
 ) -> None:
     """Scan live AWS accounts (read-only), save DIR/snapshot.json, and write the reports."""
     from analyzer.collect.scan import ScanRequest, discard_checkpoints
+    from analyzer.collect.shards import usable_cores
     from analyzer.pipeline import load_inputs, write_scan
 
     if (org or accounts_file) and not role_name:
@@ -458,6 +467,7 @@ def scan(
         accounts_file=accounts_file,
         days=days,
         workers=workers,
+        processes=processes or usable_cores(),
         unit_timeout=unit_timeout,
         checkpoints=out,
         resume=resume is not None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -104,14 +105,22 @@ class Checkpoints:
     def save_unit(self, account_id: str, region: str, piece: Snapshot) -> None:
         write_snapshot(piece, self.unit_path(account_id, region))
 
-    def units(self) -> dict[tuple[str, str], Snapshot]:
+    def units(self, accounts: Iterable[str] | None = None) -> dict[tuple[str, str], Snapshot]:
+        """The finished units (of ``accounts`` only, when given); a damaged file counts as not finished."""
+        wanted = None if accounts is None else set(accounts)
         found: dict[tuple[str, str], Snapshot] = {}
         for path in sorted((self.root / "units").glob("*/*.json")):
+            if wanted is not None and path.parent.name not in wanted:
+                continue
             try:
                 found[(path.parent.name, path.stem)] = read_snapshot(path)
             except SnapshotError:
                 continue  # scanned again
         return found
+
+    def unit_count(self) -> int:
+        """How many unit files there are (without reading them)."""
+        return sum(1 for _ in (self.root / "units").glob("*/*.json"))
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

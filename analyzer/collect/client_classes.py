@@ -56,6 +56,13 @@ class ClassMemo:
                 found = self._built.setdefault(key, made)
         return found
 
+    def copy(self) -> ClassMemo:
+        """The same models and classes behind a new lock (for a forked process)."""
+        other = ClassMemo()
+        with self._lock:
+            other._built = dict(self._built)
+        return other
+
     @contextmanager
     def active(self) -> Iterator[None]:
         """Clients created on this thread inside the block use the memo."""

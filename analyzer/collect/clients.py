@@ -23,7 +23,7 @@ import threading
 import time
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -143,6 +143,7 @@ class ClientFactory:
     def __init__(self, base: boto3.Session, counter: ApiCallCounter | None = None, config: Config | None = None,
                  budget: float | None = None, permits: int = 1 << 20) -> None:
         self.counter = counter or ApiCallCounter()
+        self.boto_session = base
         self.base = base._session  # boto3 keeps its botocore session here; there is no public accessor
         self.loader = self.base.get_component("data_loader")
         self.home = home_region(base)  # where global calls go (STS, Organizations, DescribeRegions)
@@ -153,6 +154,19 @@ class ClientFactory:
         self._session_locks: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._classes = ClassMemo()  # each service's model and client class built once for the scan
+
+    def forked(self, permits: int) -> ClientFactory:
+        """This factory for a forked child process (:mod:`shards`): the same base session, its resolved
+        credentials and the shared loader, the models and classes built so far; its own locks, counter,
+        account sessions and ``permits``."""
+        child = ClientFactory(self.boto_session, config=self._config, budget=self._budget, permits=permits)
+        child._classes = self._classes.copy()
+        return child
+
+    def warm(self, services: Iterable[str]) -> None:
+        """Load the services' models and build their client classes now (before forking, once for all)."""
+        for service in services:
+            self.client(None, self.home, service).close()
 
     def new_session(self, credentials: Credentials) -> botocore.session.Session:
         """A session for another account: the base profile's settings, these credentials, the shared loader."""

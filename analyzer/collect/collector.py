@@ -13,6 +13,7 @@ gives the same file, resumed or not.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -68,9 +69,19 @@ class Collector:
     """One scan run: enters accounts, scans units, merges, checkpoints, reports progress."""
 
     def __init__(self, factory: ClientFactory, plan: ScanPlan, book: Checkpoints | None, resume: bool,
-                 workers: int, unit_timeout: float, stop: threading.Event, on_progress: Progress | None) -> None:
+                 workers: int, unit_timeout: float, stop: threading.Event, on_progress: Progress | None,
+                 settled: dict[tuple[str, str], CoverageError] | None = None, shard: bool = False) -> None:
+        """``settled``: units already given up on elsewhere (a shard's), kept as their errors, not scanned.
+
+        ``shard``: this collector is one of several sharing the checkpoint folder (:mod:`shards`): it
+        checkpoints its accounts and units, but the plan file is its parent's, and its records are
+        not kept in memory (the parent merges them from the folder).
+        """
         self.factory, self.plan, self.book, self.resume = factory, plan, book, resume
         self.unit_timeout, self.stop, self.on_progress = unit_timeout, stop, on_progress
+        self.settled = dict(settled or {})
+        self.shard = shard
+        self.given_up: dict[tuple[str, str], CoverageError] = {}  # this run's units that crashed or timed out
         self.merged: dict[str, list[Any]] = {name: [] for name in FIELDS}
         self.errors: list[CoverageError] = []
         self.regions: set[str] = set(plan.regions)
@@ -84,15 +95,20 @@ class Collector:
     # ------------------------------------------------------------ the run
 
     def run(self) -> None:
+        ids = {a.account_id for a in self.plan.accounts}
         entries = self.book.accounts() if self.book and self.resume else {}
-        done = self.book.units() if self.book and self.resume else {}
-        self.done_units = set(done)
+        done = self.book.units(ids) if self.book and self.resume else {}
+        self.done_units = set(done) | set(self.settled)
         for piece in done.values():
             self.merge(piece)
             self.status.units_resumed += 1
+        for error in self.settled.values():
+            self.errors.append(error)
+            self.status.units_done += 1
+            self.status.units_failed += 1
         for account in self.plan.accounts:
             entry = entries.get(account.account_id)
-            missing = [] if entry is None else [r for r in entry.regions if (account.account_id, r) not in done]
+            missing = [] if entry is None else [r for r in entry.regions if not self.is_done(account.account_id, r)]
             if entry is not None and (entry.error is not None or not missing):
                 self.entered(entry, [])
             else:
@@ -128,7 +144,8 @@ class Collector:
             outcome = AccountEntry(account_id=account_id, error=error.model_copy(update={"operation": "AssumeRole"}))
         if self.book is not None:
             self.book.save_account(outcome)
-            self.save_overhead()
+            if not self.shard:
+                self.save_overhead()
         self.entered(outcome, [r for r in outcome.regions if not self.is_done(account_id, r)])
 
     def entered(self, entry: AccountEntry, to_scan: list[str]) -> None:
@@ -161,7 +178,8 @@ class Collector:
 
     def unit_done(self, account_id: str, region: str, outcome: UnitResult | Failed | TimedOut) -> None:
         if isinstance(outcome, Failed | TimedOut):
-            self.errors.append(unit_failure(account_id, region, outcome, self.unit_timeout))
+            self.given_up[(account_id, region)] = error = unit_failure(account_id, region, outcome, self.unit_timeout)
+            self.errors.append(error)
             self.status.units_done += 1
             self.status.units_failed += 1
         else:
@@ -190,8 +208,9 @@ class Collector:
         )
 
     def merge(self, piece: Snapshot) -> None:
-        for name in FIELDS:
-            self.merged[name].extend(getattr(piece, name))
+        if not self.shard:
+            for name in FIELDS:
+                self.merged[name].extend(getattr(piece, name))
         self.errors.extend(piece.coverage.errors)
         self.unit_calls.update(piece.coverage.api_calls)
         self.regions.update(piece.coverage.regions)
@@ -210,6 +229,7 @@ class Collector:
     def report(self) -> None:
         self.status.api_calls = self.factory.counter.total
         self.status.throttles = self.factory.counter.throttles
+        self.status.updated = time.monotonic()
         if self.on_progress is not None:
             self.on_progress(self.status)
 

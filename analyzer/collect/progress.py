@@ -8,7 +8,8 @@ it with rich on stderr. Nothing here prints.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 
 
 @dataclass
@@ -24,6 +25,7 @@ class ScanStatus:
     throttles: int = 0  # throttled attempts, this run's
     last: str = ""  # "account/region" of the last unit done
     started: float = field(default_factory=time.monotonic)
+    updated: float = 0.0  # time.monotonic() of the last change reported (0: none yet)
 
     @property
     def elapsed(self) -> float:
@@ -50,3 +52,13 @@ class ScanStatus:
         return (f"units {self.units_done}/{self.units_expected} ({self.units_failed} failed), "
                 f"accounts {self.accounts_entered}/{self.accounts_total} ({self.accounts_failed} failed), "
                 f"{self.api_calls} API calls, {self.throttles} throttled, {self.elapsed:.0f}s elapsed, {eta} left")
+
+
+COUNTS = tuple(f.name for f in fields(ScanStatus) if f.type in ("int", int))
+
+
+def combined(parts: Sequence[ScanStatus], started: float) -> ScanStatus:
+    """One status for a scan run in several processes: their counts added, the latest unit, one clock."""
+    total = ScanStatus(**{name: sum(getattr(p, name) for p in parts) for name in COUNTS}, started=started)
+    total.last = next((p.last for p in sorted(parts, key=lambda p: p.updated, reverse=True) if p.last), "")
+    return total

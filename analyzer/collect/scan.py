@@ -11,6 +11,7 @@ once with :class:`~analyzer.errors.Interrupted`.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from analyzer.collect.checkpoints import Checkpoints, ScanPlan
 from analyzer.collect.clients import ClientFactory
 from analyzer.collect.collector import Collector, Progress
 from analyzer.collect.session import caller_account, open_session, validate_regions
+from analyzer.collect.shards import run_shards, shard_count
 from analyzer.errors import ConfigError, Interrupted
 from analyzer.models import Snapshot
 
@@ -45,12 +47,17 @@ class ScanRequest:
     include_metrics: bool = True  # GetMetricData series and the EIP quota (GetServiceQuota)
     include_function_state: bool = True  # GetFunctionConfiguration per VPC function
     checkpoints: Path | None = None  # the output folder to checkpoint into (None: no checkpoints)
+    # Child processes the accounts are sharded over (:mod:`shards`; needs checkpoints and 2+ accounts).
+    # 1 here for library callers; the CLI's default is the usable cores.
+    processes: int = 1
     resume: bool = False  # continue the scan checkpointed there (its plan wins over the fields above)
 
 
 def _check(request: ScanRequest) -> None:
     if not 1 <= request.days <= MAX_DAYS:
         raise ConfigError(f"--days must be between 1 and {MAX_DAYS}, got {request.days}")
+    if request.processes < 1:
+        raise ConfigError(f"--processes must be at least 1, got {request.processes}")
     if request.workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {request.workers}")
     if request.unit_timeout <= 0:
@@ -107,6 +114,13 @@ def run_scan(request: ScanRequest, on_progress: Progress | None = None) -> Snaps
                               on_progress)
         if book is not None and not request.resume:
             collector.save_overhead()
+        count = shard_count(request.processes, len(plan.accounts), request.workers) if book is not None else 1
+        if book is not None and count > 1:
+            shards = run_shards(factory, plan, book, count, request.workers, request.unit_timeout, on_progress)
+            # The resume pass: the children's checkpoints merged, what a crashed child left scanned here.
+            plan = plan.model_copy(update={"overhead_calls": dict(Counter(plan.overhead_calls) + shards.overhead)})
+            collector = Collector(factory, plan, book, True, request.workers, request.unit_timeout, stop,
+                                  on_progress, settled=shards.given_up)
         collector.run()
     except KeyboardInterrupt:
         stop.set()  # calls still in flight start nothing new; their threads die with the process
@@ -119,8 +133,9 @@ def run_scan(request: ScanRequest, on_progress: Progress | None = None) -> Snaps
 def interrupted_message(request: ScanRequest, collector: Collector | None) -> str:
     if request.checkpoints is None:
         return "scan interrupted; nothing was written"
-    done = collector.status.units_done if collector is not None else 0
-    return (f"scan interrupted; {done} region(s) done are checkpointed in {Checkpoints(request.checkpoints).root}: "
+    book = Checkpoints(request.checkpoints)
+    done = book.unit_count() if book.exists() else 0
+    return (f"scan interrupted; {done} region(s) done are checkpointed in {book.root}: "
             f"continue with `lambda-egress scan --resume {request.checkpoints}`")
 
 

@@ -154,3 +154,21 @@ def test_clients_made_outside_the_scan_are_built_as_botocore_builds_them(factory
     other = boto3.Session().client("ec2", region_name="us-east-1")
     assert type(other) is not type(scan_ec2)
     assert other.meta.service_model is not scan_ec2.meta.service_model
+
+
+def test_a_forked_factory_keeps_the_loaded_models_and_classes_but_nothing_it_could_share_wrongly(
+    factory: ClientFactory,
+) -> None:
+    """What a shard's child process starts from (shards.py): the parent warmed the models and classes once."""
+    factory.warm(("ec2",))
+    warm_ec2 = factory.client(None, "us-east-1", "ec2")
+    child = factory.forked(permits=3)
+    child.add_account(ACCOUNT)
+    child_ec2 = child.for_unit(ACCOUNT, "eu-west-1").client("ec2")
+
+    assert child.loader is factory.loader and child.base is factory.base  # same credentials and loaded JSON
+    assert type(child_ec2) is type(warm_ec2) and child_ec2.meta.service_model is warm_ec2.meta.service_model
+    assert child.counter is not factory.counter and child.permits is not factory.permits
+    assert child.permits._initial_value == 3
+    assert child_ec2.describe_vpcs()["Vpcs"] is not None
+    assert child.counter.snapshot() == {"ec2:DescribeVpcs": 1} and factory.counter.snapshot() == {}
