@@ -19,7 +19,12 @@ front of it) does not. This proxy sits between the scan and moto on
 =================  =============================================================
 
 ``delay`` (seconds) is added to every request: the latency of a real region
-(the ``slow_aws`` fixture, and ``tests/perf/bench_org.py``). ``peak`` is the
+(the ``slow_aws`` fixture, and ``tests/perf/bench_org.py``). With ``replay``
+on (a dict), a request seen before (same account, region, service, path and
+body) is answered with moto's first answer without asking moto again, so a
+benchmark's simulated AWS costs the proxy's CPU only, not moto's
+(``bench_org.py --replay``); assumed-role keys are mapped to their account
+from the AssumeRole answers, so a second scan's requests match the first's. ``peak`` is the
 most requests it answered at once, which shows what a scan overlaps.
 The error bodies are shaped like the real services' (EC2 and STS XML, Lambda
 REST-JSON, JSON 1.1, CloudWatch's RPCv2 CBOR).
@@ -41,6 +46,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+ASSUMED_KEY = re.compile(rb"<AccessKeyId>([^<]+)</AccessKeyId>")
 LAMBDA_PATHS = [
     (re.compile(r"^/2015-03-31/functions/?$"), {"GET": "ListFunctions", "POST": "CreateFunction"}),
     (re.compile(r"^/2015-03-31/functions/[^/]+/configuration$"), {"GET": "GetFunctionConfiguration",
@@ -208,6 +215,8 @@ class FaultProxy:
     hanging: threading.Event = field(default_factory=threading.Event)  # set when a request starts hanging
     in_flight: int = 0  # requests being answered now
     peak: int = 0  # the most answered at once since the last reset_peak()
+    replay: dict[tuple[str, ...], tuple[int, list[tuple[str, str]], bytes]] | None = None  # None: off
+    key_accounts: dict[str, str] = field(default_factory=dict)  # assumed access key id -> its account
 
     def enter(self) -> None:
         with self.lock:
@@ -287,6 +296,8 @@ class Handler(BaseHTTPRequestHandler):
             headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
             return self.answer(200, headers, cbor({"MetricDataResults": [], "NextToken": REPEATED_TOKEN,
                                                    "Messages": []}))
+        if state.replay is not None and kind is None:
+            return self.answer(*self.replayed(service, region, operation, body))
         status, headers, payload = self.forward(body)
         if kind in ("repeat-token", "drop-field", "duplicate") and status == 200:
             if service in XML_SERVICES:
@@ -296,6 +307,29 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "truncated":
             return self.answer(status, headers, payload, cut=True)
         return self.answer(status, headers, payload)
+
+    def replayed(self, service: str, region: str, operation: str, body: bytes) -> tuple[int, list, bytes]:
+        """moto's first answer to this request (asked now if there is none); AssumeRole always goes to moto."""
+        state = self.server.state
+        found = ACCESS_KEY.search(self.headers.get("Authorization", ""))
+        key_id = found.group(1) if found else "?"
+        with state.lock:
+            key = (state.key_accounts.get(key_id, key_id), region, service, self.command, self.path,
+                   body.decode("utf-8", "replace"))
+            cached = None if operation == "AssumeRole" else state.replay.get(key)  # type: ignore[union-attr]
+        if cached is not None:
+            return cached
+        answer = self.forward(body)
+        status, _, payload = answer
+        with state.lock:
+            if status == 200 and operation == "AssumeRole":
+                role_arn = parse_qs(body.decode()).get("RoleArn", [""])[0]
+                assumed = ASSUMED_KEY.search(payload)
+                if assumed and role_arn.count(":") >= 5:
+                    state.key_accounts[assumed.group(1).decode()] = role_arn.split(":")[4]
+            elif status == 200:
+                state.replay[key] = answer  # type: ignore[index]
+        return answer
 
     def forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         """Relay to moto. moto's dev server can drop a connection when a 2-core machine is busy: that is the test

@@ -1,6 +1,6 @@
 """Benchmark: `lambda-egress scan --org` over N member accounts x 2 regions, behind a latency proxy.
 
-    python tests/perf/bench_org.py [--accounts 5,20,50] [--latency 0.06] [--skip-sequential] [--pin]
+    python tests/perf/bench_org.py [--accounts 5,20,50] [--latency 0.06] [--skip-sequential] [--pin] [--replay]
 
 A moto server on 127.0.0.1 holds an organization whose member accounts each
 have the estate of tests/collect/moto_seed.py in every region (a VPC, a NAT
@@ -14,6 +14,9 @@ the simulated AWS, peak RSS of the scan process and of its largest child, and
 the RSS each additional account costs. ``--pin`` puts the simulated AWS on the
 first core and the scan on the others, as real AWS runs on its own machines
 (on a 2-core machine the scan then has one core, so it runs in one process).
+``--replay`` answers every request the proxy has seen before from moto's
+first answer (a first, unreported scan fills it), so the simulated AWS costs
+little CPU and the scan's own CPU is what bounds it, as against real AWS.
 Not a timed test: it reports, it does not assert.
 """
 
@@ -93,6 +96,8 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.06, help="seconds added to every API call")
     parser.add_argument("--skip-sequential", action="store_true", help="only the defaults and --processes 1")
     parser.add_argument("--pin", action="store_true", help="the simulated AWS on core 0, the scan on the others")
+    parser.add_argument("--replay", action="store_true",
+                        help="answer repeated requests from moto's first answer (after one unreported scan)")
     args = parser.parse_args()
     sizes = sorted(int(n) for n in args.accounts.split(","))
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1")
@@ -116,6 +121,9 @@ def main() -> int:
                   flush=True)
             assert server.layer is not None
             server.layer.delay = args.latency
+            if args.replay:
+                server.layer.replay = server.layer.replay or {}
+                scan(server, [], cores)  # fills the replay with this N's requests
             default = scan(server, [], cores)
             one = scan(server, ["--processes", "1"], cores)
             sequential = None if args.skip_sequential else scan(server, ["--workers", "1"], cores)
@@ -134,6 +142,8 @@ def main() -> int:
         per_account = (d1["rss_mb"] + d1["child_mb"] - d0["rss_mb"] - d0["child_mb"]) / (n1 - n0)
         print(f"peak RSS per additional account, N={n0} -> N={n1}: {per_account:.2f} MB (scan + largest shard; "
               "while N x regions is below the units run at once, more accounts also mean more units in flight)")
+    if args.replay:
+        print("replay: requests seen before answered by the proxy from moto's first answer")
     where = (f"the simulated AWS on core {sorted(os.sched_getaffinity(0))[0]}, the scan on {sorted(cores)}"
              if cores else "the moto server shares them with the scan")
     print(f"latency {args.latency * 1000:.0f} ms per call, {len(REGIONS)} regions, {os.cpu_count()} cores ({where})")
