@@ -10,8 +10,11 @@ once with :class:`~analyzer.errors.Interrupted`.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +24,7 @@ from analyzer.collect.checkpoints import Checkpoints, ScanPlan
 from analyzer.collect.clients import ClientFactory
 from analyzer.collect.collector import Collector, Progress
 from analyzer.collect.session import caller_account, open_session, validate_regions
-from analyzer.collect.shards import run_shards, shard_count
+from analyzer.collect.shards import UNIT_SERVICES, run_shards, shard_count
 from analyzer.errors import ConfigError, Interrupted
 from analyzer.models import Snapshot
 
@@ -102,7 +105,6 @@ def run_scan(request: ScanRequest, on_progress: Progress | None = None) -> Snaps
     if book is not None and request.resume:
         book.load_plan()  # no plan, no resume: say so before any AWS call
     stop = threading.Event()
-    collector: Collector | None = None
     try:
         caller_id = caller_account(factory)
         factory.add_account(caller_id)
@@ -115,22 +117,44 @@ def run_scan(request: ScanRequest, on_progress: Progress | None = None) -> Snaps
         if book is not None and not request.resume:
             collector.save_overhead()
         count = shard_count(request.processes, len(plan.accounts), request.workers) if book is not None else 1
-        if book is not None and count > 1:
-            shards = run_shards(factory, plan, book, count, request.workers, request.unit_timeout, on_progress)
-            # The resume pass: the children's checkpoints merged, what a crashed child left scanned here.
-            plan = plan.model_copy(update={"overhead_calls": dict(Counter(plan.overhead_calls) + shards.overhead)})
-            collector = Collector(factory, plan, book, True, request.workers, request.unit_timeout, stop,
-                                  on_progress, settled=shards.given_up)
-        collector.run()
+        with settled_heap(factory):
+            if book is not None and count > 1:
+                shards = run_shards(factory, plan, book, count, request.workers, request.unit_timeout, on_progress)
+                # The resume pass: the children's checkpoints merged, what a crashed child left scanned here.
+                overhead = Counter(plan.overhead_calls) + shards.overhead
+                plan = plan.model_copy(update={"overhead_calls": dict(overhead)})
+                collector = Collector(factory, plan, book, True, request.workers, request.unit_timeout, stop,
+                                      on_progress, settled=shards.given_up)
+            collector.run()
     except KeyboardInterrupt:
         stop.set()  # calls still in flight start nothing new; their threads die with the process
-        raise Interrupted(interrupted_message(request, collector)) from None
+        raise Interrupted(interrupted_message(request)) from None
     if book is not None:
         collector.save_overhead()
     return collector.snapshot()
 
 
-def interrupted_message(request: ScanRequest, collector: Collector | None) -> str:
+@contextmanager
+def settled_heap(factory: ClientFactory) -> Iterator[None]:
+    """Load what every unit needs, then keep the process's long-lived objects out of the garbage collector's scans.
+
+    The service models are hundreds of thousands of dicts and lists that live as long as the scan; every full
+    collection walked them again (on a 20-account scan, collections were a fifth of the scan's CPU). They are
+    frozen before any unit runs, and before shards fork, so the children's collections neither walk nor copy
+    the pages they share with the parent. A process that froze nothing itself gets its heap back as it was.
+    """
+    factory.warm(UNIT_SERVICES)
+    ours = gc.get_freeze_count() == 0
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if ours:
+            gc.unfreeze()
+
+
+def interrupted_message(request: ScanRequest) -> str:
     if request.checkpoints is None:
         return "scan interrupted; nothing was written"
     book = Checkpoints(request.checkpoints)

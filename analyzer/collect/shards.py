@@ -133,7 +133,6 @@ class ShardRun:
 
     def run(self) -> None:
         """Fork the children and wait for all of them; a child that dies is noted, never fatal."""
-        self.factory.warm(UNIT_SERVICES)  # models and classes loaded once here, not once per child
         context = multiprocessing.get_context("fork")
         messages = context.Queue()
         children = [context.Process(target=_child, name=f"lambda-egress-shard-{k}", daemon=True,

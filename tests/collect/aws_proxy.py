@@ -24,7 +24,9 @@ on (a dict), a request seen before (same account, region, service, path and
 body) is answered with moto's first answer without asking moto again, so a
 benchmark's simulated AWS costs the proxy's CPU only, not moto's
 (``bench_org.py --replay``); assumed-role keys are mapped to their account
-from the AssumeRole answers, so a second scan's requests match the first's. ``peak`` is the
+from the AssumeRole answers, so a second scan's requests match the first's.
+Replay assumes moto's state does not change while it is on: set a new dict
+after seeding more. ``peak`` is the
 most requests it answered at once, which shows what a scan overlaps.
 The error bodies are shaped like the real services' (EC2 and STS XML, Lambda
 REST-JSON, JSON 1.1, CloudWatch's RPCv2 CBOR).
