@@ -141,17 +141,19 @@ def settled_heap(factory: ClientFactory) -> Iterator[None]:
     The service models are hundreds of thousands of dicts and lists that live as long as the scan; every full
     collection walked them again (on a 20-account scan, collections were a fifth of the scan's CPU). They are
     frozen before any unit runs, and before shards fork, so the children's collections neither walk nor copy
-    the pages they share with the parent. A process that froze nothing itself gets its heap back as it was.
+    the pages they share with the parent. The heap is given back as it was; a process that froze its own heap
+    already is left as it is.
     """
     factory.warm(UNIT_SERVICES)
-    ours = gc.get_freeze_count() == 0
+    if gc.get_freeze_count():
+        yield
+        return
     gc.collect()
     gc.freeze()
     try:
         yield
     finally:
-        if ours:
-            gc.unfreeze()
+        gc.unfreeze()
 
 
 def interrupted_message(request: ScanRequest) -> str:

@@ -104,6 +104,8 @@ def _child(index: int, factory: ClientFactory, plan: ScanPlan, out_dir: Any, per
     except KeyboardInterrupt:
         messages.cancel_join_thread()  # the parent may no longer read: do not wait to flush
         sys.exit(INTERRUPTED)
+    except Exception:  # no traceback on the user's terminal: the parent scans this shard's missing units itself
+        sys.exit(1)
 
 
 def orphan_watch(parent: int) -> None:

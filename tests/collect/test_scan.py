@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from analyzer.collect.progress import ScanStatus
 from analyzer.collect.scan import ScanRequest, run_scan
 from analyzer.errors import ConfigError
 
+REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 31, 9, 45, tzinfo=UTC)
 REGIONS = ("us-east-1", "eu-west-1")
 # What one region costs, whatever it holds: one call per resource type (one page each here),
@@ -150,24 +154,36 @@ def test_bad_requests_are_config_errors(aws: None, request_: ScanRequest, messag
         run_scan(request_)
 
 
-def test_the_scan_freezes_the_long_lived_heap_while_it_runs_and_gives_it_back(
-    aws: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Full collections walked the loaded service models again and again (a fifth of an org scan's CPU)."""
-    import gc
-
-    from analyzer.collect import collector as collector_module
-
+FREEZE_PROBE = """
+import gc
+from datetime import UTC, datetime
+from moto import mock_aws
+from moto_seed import seed_estate
+from analyzer.collect import collector
+from analyzer.collect.scan import ScanRequest, run_scan
+during = []
+real = collector.scan_unit
+def watched(ctx, *args, **kwargs):
+    during.append(gc.get_freeze_count())
+    return real(ctx, *args, **kwargs)
+collector.scan_unit = watched
+with mock_aws():
     seed_estate("us-east-1")
-    real = collector_module.scan_unit
-    during: list[int] = []
-
-    def watched(ctx, *args, **kwargs):
-        during.append(gc.get_freeze_count())
-        return real(ctx, *args, **kwargs)
-
-    monkeypatch.setattr(collector_module, "scan_unit", watched)
     before = gc.get_freeze_count()
-    run_scan(ScanRequest(regions=("us-east-1",), now=NOW))
-    assert during and during[0] > 10_000  # the models (hundreds of thousands of objects) were frozen
-    assert gc.get_freeze_count() == before == 0  # and the process got its heap back
+    run_scan(ScanRequest(regions=("us-east-1",), now=datetime(2026, 3, 31, tzinfo=UTC)))
+print(before, during[0], gc.get_freeze_count())
+"""
+
+
+def test_the_scan_freezes_the_long_lived_heap_while_it_runs_and_gives_it_back(tmp_path: Path) -> None:
+    """Full collections walked the loaded service models again and again (a fifth of an org scan's CPU).
+
+    In a fresh interpreter: the test process's heap may be frozen already (``report`` freezes its snapshot).
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests" / "collect")])}
+    run = subprocess.run([sys.executable, "-c", FREEZE_PROBE], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    before, during, after = (int(n) for n in run.stdout.split())
+    assert before == 0 and during > 10_000  # the models (hundreds of thousands of objects) were frozen
+    assert after == 0  # and the process got its heap back
