@@ -24,7 +24,8 @@ from analyzer.collect.checkpoints import Checkpoints, ScanPlan
 from analyzer.collect.clients import ClientFactory
 from analyzer.collect.collector import Collector, Progress
 from analyzer.collect.session import caller_account, open_session, validate_regions
-from analyzer.collect.shards import UNIT_SERVICES, run_shards, shard_count
+from analyzer.collect.shards import run_shards, shard_count
+from analyzer.collect.unit import UNIT_SERVICES
 from analyzer.errors import ConfigError, Interrupted
 from analyzer.models import Snapshot
 

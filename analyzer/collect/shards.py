@@ -45,7 +45,6 @@ from analyzer.collect.collector import Collector, Progress
 from analyzer.collect.progress import ScanStatus, combined
 from analyzer.models import CoverageError
 
-UNIT_SERVICES = ("sts", "ec2", "lambda", "cloudwatch", "service-quotas")  # built once, before the fork
 MIN_PERMITS = 2  # call permits a child needs to be worth its process (one unit, calls overlapping)
 POLL = 0.25  # seconds between checks on the children while no message comes
 INTERRUPTED = 130
@@ -129,7 +128,6 @@ class ShardRun:
         self.unit_timeout = unit_timeout
         self.given_up: dict[Unit, CoverageError] = {}
         self.overhead: Counter[str] = Counter()
-        self.crashed: list[int] = []  # children that ended without reporting (their units are scanned again)
         self.statuses = [ScanStatus(accounts_total=len(p.accounts)) for p in self.plans]
         self.started = ScanStatus().started
 
@@ -166,12 +164,13 @@ class ShardRun:
             for child in children:
                 child.join(timeout=5)
 
-    def _note_crashes(self, children: list[Any], ended: set[int]) -> None:
-        # A child that exited 0 has flushed its "done" into the queue: it is still to be read.
+    @staticmethod
+    def _note_crashes(children: list[Any], ended: set[int]) -> None:
+        """A child that died ended without reporting (the resume pass scans its units); one that exited 0
+        has flushed its "done" into the queue, still to be read."""
         for index, child in enumerate(children):
             if index not in ended and child.exitcode not in (None, 0):
                 ended.add(index)
-                self.crashed.append(index)
 
 
 def run_shards(factory: ClientFactory, plan: ScanPlan, book: Checkpoints, count: int, workers: int,

@@ -25,6 +25,7 @@ from analyzer.collect.quotas import collect_eip_quota
 from analyzer.collect.workers import Failed, TimedOut, fan_out
 from analyzer.models import CoverageError, LambdaFunction, Subnet
 
+UNIT_SERVICES = ("sts", "ec2", "lambda", "cloudwatch", "service-quotas")  # what entering and scanning use
 UNIT_OPERATION = "ScanRegion"  # the operation of the one error that stands for a whole lost unit
 
 
