@@ -173,3 +173,19 @@ def seed_metrics(estate: Estate, now: datetime, endpoint_url: str | None = None)
         put_daily(cw, "AWS/Lambda", "Invocations", ("FunctionName", name), {d: 100.0 for d in days}, now)
         put_daily(cw, "AWS/Lambda", "ConcurrentExecutions", ("FunctionName", name), {d: 3.0 for d in days}, now)
     put_daily(cw, "AWS/Lambda", "Invocations", ("FunctionName", "billing"), {20: 7.0, 22: 5.0}, now)
+
+
+def deny_assume_role(monkeypatch: Any, account_id: str) -> None:
+    """Make AssumeRole into ``account_id`` fail with AccessDenied, as a missing role does (moto's never refuses)."""
+    from botocore.exceptions import ClientError
+
+    from analyzer.collect import accounts as accounts_module
+
+    real_assume = accounts_module.assume_role
+
+    def assume(factory: Any, account: str, role_name: str) -> Any:
+        if account == account_id:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "AssumeRole")
+        return real_assume(factory, account, role_name)
+
+    monkeypatch.setattr(accounts_module, "assume_role", assume)

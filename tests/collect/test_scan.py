@@ -9,11 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import ClientError
-from moto_seed import ACCOUNT, seed_estate, seed_metrics
+from moto_seed import ACCOUNT, deny_assume_role, seed_estate, seed_metrics
 from moto_server import Fault, MotoServer
 
-from analyzer.collect import accounts as accounts_module
 from analyzer.collect.progress import ScanStatus
 from analyzer.collect.scan import ScanRequest, run_scan
 from analyzer.errors import ConfigError
@@ -126,14 +124,7 @@ def test_org_scan_records_a_failed_assume_role_and_scans_the_rest(
     orgs.create_organization(FeatureSet="ALL")
     member = orgs.create_account(AccountName="prod", Email="p@example.com")["CreateAccountStatus"]["AccountId"]
     locked = orgs.create_account(AccountName="locked", Email="l@example.com")["CreateAccountStatus"]["AccountId"]
-    real_assume = accounts_module.assume_role
-
-    def assume(factory, account_id, role_name):  # moto's AssumeRole never refuses
-        if account_id == locked:
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "AssumeRole")
-        return real_assume(factory, account_id, role_name)
-
-    monkeypatch.setattr(accounts_module, "assume_role", assume)
+    deny_assume_role(monkeypatch, locked)
     snapshot = run_scan(ScanRequest(regions=("us-east-1",), org=True, role_name="Scan", now=NOW))
 
     assert snapshot.coverage.accounts == tuple(sorted((ACCOUNT, member, locked)))

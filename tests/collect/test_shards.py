@@ -20,11 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import ClientError
-from moto_seed import ACCOUNT, client, seed_estate
+from moto_seed import ACCOUNT, client, deny_assume_role, seed_estate
 from moto_server import Fault, MotoServer
 
-from analyzer.collect import accounts as accounts_module
 from analyzer.collect import collector as collector_module
 from analyzer.collect import shards
 from analyzer.collect.checkpoints import ScanPlan
@@ -85,14 +83,7 @@ def test_a_sharded_org_scan_writes_the_snapshot_one_process_writes(
 ) -> None:
     members = org(moto_server)
     locked = members[1]
-    real_assume = accounts_module.assume_role
-
-    def assume(factory, account_id, role_name):  # moto's AssumeRole never refuses
-        if account_id == locked:
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "AssumeRole")
-        return real_assume(factory, account_id, role_name)
-
-    monkeypatch.setattr(accounts_module, "assume_role", assume)
+    deny_assume_role(monkeypatch, locked)
     single = run_scan(request(tmp_path / "one", processes=1))
     log = tmp_path / "units.log"
     log_units(monkeypatch, log)
