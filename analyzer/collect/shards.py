@@ -11,7 +11,7 @@ the plan with its share of the ``--workers`` call permits, and checkpoints
 each account entered and each unit finished into the scan's checkpoint folder
 (files of their own, each written atomically). It sends its progress, the
 units it gave up on (crashed or past ``--unit-timeout``) and the calls it
-made outside units back over a queue.
+made outside units back over a pipe of its own.
 
 When every child has ended, the parent runs the resume pass over the folder
 (:mod:`checkpoints`): it merges what the children checkpointed and scans
@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import asdict
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from analyzer.collect.checkpoints import Checkpoints, ScanPlan
@@ -83,7 +83,7 @@ def shard_plans(plan: ScanPlan, count: int) -> list[ScanPlan]:
 
 
 def _child(index: int, factory: ClientFactory, plan: ScanPlan, out_dir: Any, permits: int, unit_timeout: float,
-           messages: Any) -> None:
+           pipe: Connection) -> None:
     """One shard, in the forked process: scan, checkpoint, report; Ctrl-C ends it quietly."""
     # The parent's progress display may have held stderr's lock at the fork: fresh streams, fresh locks.
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
@@ -94,14 +94,13 @@ def _child(index: int, factory: ClientFactory, plan: ScanPlan, out_dir: Any, per
         own.add_account(plan.caller_account)
 
         def progress(status: ScanStatus) -> None:
-            messages.put(("status", index, asdict(status)))
+            pipe.send(("status", index, asdict(status)))
 
         collector = Collector(own, plan, Checkpoints(out_dir), True, permits, unit_timeout, threading.Event(),
                               progress, shard=True)
         collector.run()
-        messages.put(("done", index, collector.given_up, dict(collector.overhead())))
+        pipe.send(("done", index, collector.given_up, dict(collector.overhead())))
     except KeyboardInterrupt:
-        messages.cancel_join_thread()  # the parent may no longer read: do not wait to flush
         sys.exit(INTERRUPTED)
     except Exception:  # no traceback on the user's terminal: the parent scans this shard's missing units itself
         sys.exit(1)
@@ -132,31 +131,32 @@ class ShardRun:
         self.started = ScanStatus().started
 
     def run(self) -> None:
-        """Fork the children and wait for all of them; a child that dies is noted, never fatal."""
+        """Fork the children and wait for all of them; a child that dies is noted, never fatal.
+
+        Each child writes to a pipe of its own, not to a shared queue: a child killed while writing would
+        hold a shared queue's lock forever and block the others; a dead child only closes its own pipe.
+        """
         context = multiprocessing.get_context("fork")
-        messages = context.Queue()
-        children = [context.Process(target=_child, name=f"lambda-egress-shard-{k}", daemon=True,
-                                    args=(k, self.factory, p, self.book.root.parent, self.permits[k],
-                                          self.unit_timeout, messages))
-                    for k, p in enumerate(self.plans)]
-        ended: set[int] = set()
+        children, pipes = [], {}
         try:
-            for child in children:
+            for k, plan in enumerate(self.plans):
+                reader, writer = context.Pipe(duplex=False)
+                child = context.Process(target=_child, name=f"lambda-egress-shard-{k}", daemon=True,
+                                        args=(k, self.factory, plan, self.book.root.parent, self.permits[k],
+                                              self.unit_timeout, writer))
                 child.start()
-            while len(ended) < len(children):
-                try:
-                    kind, index, *payload = messages.get(timeout=POLL)
-                except queue.Empty:
-                    self._note_crashes(children, ended)
-                    continue
-                if kind == "status":
-                    self.statuses[index] = ScanStatus(**payload[0])
-                    if self.on_progress is not None:
-                        self.on_progress(combined(self.statuses, self.started))
-                elif kind == "done":
-                    self.given_up.update(payload[0])
-                    self.overhead.update(payload[1])
-                    ended.add(index)
+                writer.close()  # the child's end: once the child is gone, reading ends (EOF)
+                children.append(child)
+                pipes[reader] = k
+            while pipes:
+                for reader in wait(list(pipes), timeout=POLL):
+                    try:
+                        kind, index, *payload = reader.recv()
+                    except (EOFError, OSError):  # ended: after its "done", or died (its units are scanned again)
+                        del pipes[reader]
+                        reader.close()
+                        continue
+                    self._take(kind, index, payload)
         finally:
             for child in children:
                 if child.is_alive():
@@ -164,13 +164,14 @@ class ShardRun:
             for child in children:
                 child.join(timeout=5)
 
-    @staticmethod
-    def _note_crashes(children: list[Any], ended: set[int]) -> None:
-        """A child that died ended without reporting (the resume pass scans its units); one that exited 0
-        has flushed its "done" into the queue, still to be read."""
-        for index, child in enumerate(children):
-            if index not in ended and child.exitcode not in (None, 0):
-                ended.add(index)
+    def _take(self, kind: str, index: int, payload: list[Any]) -> None:
+        if kind == "status":
+            self.statuses[index] = ScanStatus(**payload[0])
+            if self.on_progress is not None:
+                self.on_progress(combined(self.statuses, self.started))
+        elif kind == "done":
+            self.given_up.update(payload[0])
+            self.overhead.update(payload[1])
 
 
 def run_shards(factory: ClientFactory, plan: ScanPlan, book: Checkpoints, count: int, workers: int,
